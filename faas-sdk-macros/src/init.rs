@@ -1,0 +1,69 @@
+//! `#[faas::init]`: checks the signature, then adds a type of the same name
+//! that implements `faas::Init` by calling the function.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn, Type};
+
+use crate::signature::{check_plain_async, result_types, type_name};
+
+pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    if !args.is_empty() {
+        return Err(syn::Error::new(args.span(), "`#[faas::init]` takes no options"));
+    }
+    let function: ItemFn = syn::parse2(item)?;
+    check_plain_async(&function, "an init function")?;
+    let takes_config = takes_config(&function)?;
+    let (state, error) = result_types(&function, "Result<State, E>")?;
+
+    let vis = &function.vis;
+    let ident = &function.sig.ident;
+    let private = quote!(::faas::__private);
+    let config_arg = takes_config.then(|| quote!(config));
+    let into_error = quote_spanned!(error.span()=> ::core::convert::Into::<#private::BoxError>::into);
+    let doc = format!("The [`faas::Init`] of [`fn@{ident}`], added by `#[faas::init]`.");
+
+    Ok(quote! {
+        #function
+
+        #[doc = #doc]
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, Default)]
+        #vis struct #ident {}
+
+        impl #private::Init for #ident {
+            type State = #state;
+
+            fn init<'a>(
+                &'a self,
+                config: &'a #private::Config,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::State, #private::BoxError>>
+                   + ::core::marker::Send + 'a {
+                let _ = &config;
+                async move { #ident(#config_arg).await.map_err(#into_error) }
+            }
+        }
+    })
+}
+
+/// An init function takes nothing, or `cfg: &Config`.
+fn takes_config(function: &ItemFn) -> syn::Result<bool> {
+    let inputs = &function.sig.inputs;
+    let hint = "an init function takes no argument, or `cfg: &Config` to read settings";
+    match inputs.len() {
+        0 => Ok(false),
+        1 => match &inputs[0] {
+            FnArg::Typed(arg) => match &*arg.ty {
+                Type::Reference(reference)
+                    if reference.mutability.is_none() && type_name(&reference.elem).as_deref() == Some("Config") =>
+                {
+                    Ok(true)
+                }
+                other => Err(syn::Error::new(other.span(), hint)),
+            },
+            FnArg::Receiver(receiver) => Err(syn::Error::new(receiver.span(), hint)),
+        },
+        _ => Err(syn::Error::new(inputs[1].span(), hint)),
+    }
+}

@@ -1,0 +1,473 @@
+//! A function instance: the handler with its state, layers and clock, and
+//! the per-invocation path decode → layers → handler → encode.
+//!
+//! Every platform adapter and the test harness call the same
+//! [`Function::invoke`], so a test exercises exactly what production runs.
+//!
+//! ```
+//! use faas::prelude::*;
+//! use faas::reply::Outcome;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Job { job_id: String }
+//!
+//! #[faas::handler(batch)]
+//! async fn work(job: QueueMessage<Job>) -> Result<(), FunctionError> {
+//!     if job.body.job_id == "bad" {
+//!         return Err(FunctionError::permanent("cannot do this job"));
+//!     }
+//!     Ok(())
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let function = faas::Function::builder(work {}).build().unwrap();
+//! let event = serde_json::json!({"Records": [
+//!     {"messageId": "m-1", "eventSource": "aws:sqs", "body": "{\"job_id\":\"ok\"}"},
+//!     {"messageId": "m-2", "eventSource": "aws:sqs", "body": "{\"job_id\":\"bad\"}"}
+//! ]});
+//! let Outcome::Json(reply) = function.invoke(event.into(), faas::InvocationInfo::default()).await else { panic!() };
+//! assert_eq!(reply, r#"{"batchItemFailures":[{"itemIdentifier":"m-2"}]}"#);
+//! assert_eq!(function.executions(), 2);
+//! # });
+//! ```
+
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use futures_util::{FutureExt as _, StreamExt as _};
+use tracing::Instrument as _;
+
+use crate::clock::{self, SharedClock};
+use crate::config::{Config, ConfigError};
+use crate::context::{Context, Platform};
+use crate::contract::{FromEvent, Unit};
+use crate::error::{BoxError, FunctionError};
+use crate::handler::Handler;
+use crate::layer::{Layer, Request, Service, Telemetry, Validate, error_chain};
+use crate::reply::{self, IntoReply, Outcome, Reply, UnitResult};
+use crate::validation::{Schema, SchemaError};
+use crate::wire::Incoming;
+
+/// Why a function could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The payload schema does not compile.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// The `#[faas::init]` function failed.
+    #[error("init failed: {}", error_chain(&**.0))]
+    Init(BoxError),
+    /// A setting is missing or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The platform cannot be served by this binary.
+    #[error("{0}")]
+    Platform(String),
+    /// The server could not listen or serve.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What the platform says about one invocation.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct InvocationInfo {
+    /// The platform's request id; a random one is made when absent.
+    pub request_id: Option<String>,
+    /// When the platform stops waiting.
+    pub deadline: Option<DateTime<Utc>>,
+    /// The tracing header the platform passed.
+    pub trace_id: Option<String>,
+}
+
+impl InvocationInfo {
+    /// Sets the request id.
+    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+
+    /// Sets the deadline.
+    pub fn with_deadline(mut self, deadline: DateTime<Utc>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the trace id.
+    pub fn with_trace_id(mut self, id: impl Into<String>) -> Self {
+        self.trace_id = Some(id.into());
+        self
+    }
+}
+
+/// What every invocation of one process shares.
+struct Instance {
+    name: Arc<str>,
+    version: Arc<str>,
+    platform: Platform,
+    clock: SharedClock,
+    cold: AtomicBool,
+}
+
+/// The innermost service: decodes the payload, runs the handler, converts
+/// its result, and counts executions.
+pub struct Core<H: Handler> {
+    handler: Arc<H>,
+    state: Arc<H::State>,
+    executions: Arc<AtomicU64>,
+}
+
+impl<H: Handler> Service<<H::Event as FromEvent>::Unit> for Core<H> {
+    async fn call(&self, request: Request<<H::Event as FromEvent>::Unit>) -> Result<Reply, FunctionError> {
+        let event = H::Event::from_unit(request.unit)?;
+        self.executions.fetch_add(1, Ordering::Relaxed);
+        let run = self.handler.call(event, &self.state, &request.context);
+        match AssertUnwindSafe(run).catch_unwind().await {
+            Ok(result) => result?.into_reply(),
+            Err(panic) => Err(FunctionError::internal(format!(
+                "the handler panicked: {}",
+                panic_message(&*panic)
+            ))),
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a non-text panic payload")
+}
+
+/// The layers the SDK puts around every handler.
+pub type DefaultStack<H> = Telemetry<Validate<Core<H>>>;
+
+/// A handler ready to serve: its state, layers, clock and platform.
+pub struct Function<H: Handler, S = DefaultStack<H>> {
+    service: S,
+    instance: Instance,
+    executions: Arc<AtomicU64>,
+    concurrency: usize,
+    _handler: PhantomData<fn() -> H>,
+}
+
+/// Builds a [`Function`].
+pub struct FunctionBuilder<H: Handler> {
+    handler: H,
+    state: H::State,
+    clock: SharedClock,
+    platform: Platform,
+    config: Config,
+}
+
+impl<H: Handler<State = ()>> Function<H> {
+    /// A builder for a handler without state.
+    pub fn builder(handler: H) -> FunctionBuilder<H> {
+        Function::builder_with_state(handler, ())
+    }
+}
+
+impl<H: Handler> Function<H> {
+    /// A builder for a handler and the state its `#[faas::init]` built.
+    pub fn builder_with_state(handler: H, state: H::State) -> FunctionBuilder<H> {
+        FunctionBuilder {
+            handler,
+            state,
+            clock: clock::system(),
+            platform: Platform::Test,
+            config: Config::default(),
+        }
+    }
+}
+
+impl<H: Handler> FunctionBuilder<H> {
+    /// Sets the clock every time-dependent part uses (default: the system clock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Sets the platform reported in contexts and logs (default: [`Platform::Test`]).
+    pub fn platform(mut self, platform: Platform) -> Self {
+        self.platform = platform;
+        self
+    }
+
+    /// Sets the configuration the function name and version are read from.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Compiles the payload schema and assembles the layers.
+    pub fn build(self) -> Result<Function<H>, StartError> {
+        let handler_config = self.handler.config();
+        let schema = handler_config
+            .schema
+            .map(Schema::from_source)
+            .transpose()?
+            .map(Arc::new);
+        let name = self
+            .config
+            .first_of(&["AWS_LAMBDA_FUNCTION_NAME", "K_SERVICE", "FUNCTION_TARGET", "WEBSITE_SITE_NAME"])
+            .unwrap_or(handler_config.name);
+        let version = self
+            .config
+            .first_of(&["AWS_LAMBDA_FUNCTION_VERSION", "K_REVISION"])
+            .unwrap_or(handler_config.version);
+        let executions = Arc::new(AtomicU64::new(0));
+        let core = Core {
+            handler: Arc::new(self.handler),
+            state: Arc::new(self.state),
+            executions: Arc::clone(&executions),
+        };
+        Ok(Function {
+            service: Telemetry::new(Validate::new(core, schema)),
+            instance: Instance {
+                name: Arc::from(name),
+                version: Arc::from(version),
+                platform: self.platform,
+                clock: self.clock,
+                cold: AtomicBool::new(true),
+            },
+            executions,
+            concurrency: handler_config.concurrency.max(1),
+            _handler: PhantomData,
+        })
+    }
+}
+
+impl<H, S> Function<H, S>
+where
+    H: Handler,
+    S: Service<<H::Event as FromEvent>::Unit>,
+{
+    /// Wraps the service stack in `layer` (outermost).
+    pub fn layer<L>(self, layer: L) -> Function<H, L::Service>
+    where
+        L: Layer<S>,
+        L::Service: Service<<H::Event as FromEvent>::Unit>,
+    {
+        Function {
+            service: layer.layer(self.service),
+            instance: self.instance,
+            executions: self.executions,
+            concurrency: self.concurrency,
+            _handler: PhantomData,
+        }
+    }
+
+    /// How many times the handler body has run in this instance (after
+    /// decoding and validation succeeded).
+    pub fn executions(&self) -> u64 {
+        self.executions.load(Ordering::Relaxed)
+    }
+
+    /// The platform this instance serves.
+    pub fn platform(&self) -> Platform {
+        self.instance.platform
+    }
+
+    /// The function's name.
+    pub fn name(&self) -> &str {
+        &self.instance.name
+    }
+
+    /// The clock of this instance.
+    pub fn clock(&self) -> &SharedClock {
+        &self.instance.clock
+    }
+
+    /// Whether the handler's event is served as plain HTTP.
+    pub fn serves_http(&self) -> bool {
+        <H::Event as FromEvent>::SERVES_HTTP
+    }
+
+    /// Handles one invocation: decode, run every unit through the layers,
+    /// encode. Logs one line per invocation.
+    pub async fn invoke(&self, incoming: Incoming, info: InvocationInfo) -> Outcome {
+        let ctx = self.context(info);
+        let span = tracing::info_span!(
+            "invocation",
+            request_id = ctx.request_id(),
+            function = ctx.function_name(),
+            platform = ctx.platform().as_str(),
+            cold_start = ctx.is_cold_start(),
+        );
+        let started = self.instance.clock.now();
+        async {
+            let (records, outcome) = match H::Event::decode(incoming) {
+                Ok(decoded) => {
+                    let records = decoded.units.len();
+                    let results = self.run_units(decoded.units, decoded.ordered, &ctx).await;
+                    (records, reply::encode(decoded.reply, results, ctx.request_id()))
+                }
+                Err(err) => (0, Outcome::Failed(err.into())),
+            };
+            let elapsed = self.instance.clock.now() - started;
+            log_outcome(&outcome, records, elapsed.num_microseconds().unwrap_or(i64::MAX));
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn context(&self, info: InvocationInfo) -> Context {
+        let instance = &self.instance;
+        let request_id = info.request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let mut builder = Context::builder()
+            .request_id(request_id)
+            .function(Arc::clone(&instance.name), Arc::clone(&instance.version))
+            .platform(instance.platform)
+            .cold_start(instance.cold.swap(false, Ordering::AcqRel))
+            .clock(Arc::clone(&instance.clock));
+        if let Some(deadline) = info.deadline {
+            builder = builder.deadline(deadline);
+        }
+        if let Some(trace_id) = info.trace_id {
+            builder = builder.trace_id(trace_id);
+        }
+        builder.build()
+    }
+
+    /// Runs every unit; ordered batches stop at the first failure and skip
+    /// the rest, others run up to `concurrency` units at once.
+    async fn run_units<U: Unit>(&self, units: Vec<U>, ordered: bool, ctx: &Context) -> Vec<(Option<String>, UnitResult)>
+    where
+        S: Service<U>,
+    {
+        let requests = units.into_iter().map(|unit| {
+            let item_id = unit.item_id().map(str::to_owned);
+            let context = ctx.for_record(unit.correlation_id(), unit.delivery_attempt());
+            (item_id, Request { unit, context })
+        });
+        if ordered || self.concurrency == 1 {
+            let mut results = Vec::with_capacity(requests.len());
+            let mut failed = false;
+            for (item_id, request) in requests {
+                if failed {
+                    results.push((item_id, UnitResult::Skipped));
+                    continue;
+                }
+                let result = self.service.call(request).await;
+                failed = ordered && result.is_err();
+                results.push((item_id, UnitResult::Done(result)));
+            }
+            results
+        } else {
+            futures_util::stream::iter(requests)
+                .map(|(item_id, request)| async move { (item_id, UnitResult::Done(self.service.call(request).await)) })
+                .buffered(self.concurrency)
+                .collect()
+                .await
+        }
+    }
+}
+
+/// The one structured line logged per invocation.
+fn log_outcome(outcome: &Outcome, records: usize, duration_us: i64) {
+    let duration_ms = duration_us as f64 / 1000.0;
+    match outcome {
+        Outcome::Failed(err) => tracing::error!(
+            target: "faas::invocation",
+            outcome = "failed",
+            records,
+            duration_ms,
+            error.kind = err.kind().as_str(),
+            error.message = %error_chain(err),
+            "invocation failed"
+        ),
+        Outcome::Http(response) => tracing::info!(
+            target: "faas::invocation",
+            outcome = "ok",
+            records,
+            duration_ms,
+            status = response.status().as_u16(),
+            "invocation finished"
+        ),
+        Outcome::Json(_) => tracing::info!(
+            target: "faas::invocation",
+            outcome = "ok",
+            records,
+            duration_ms,
+            "invocation finished"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handler::HandlerConfig;
+    use std::time::Duration;
+
+    /// A handler written by hand, the way the macro would write it.
+    struct Sleepy;
+
+    impl Handler for Sleepy {
+        type Event = crate::contract::Each<crate::contract::QueueMessage<u64>>;
+        type State = ();
+        type Output = ();
+
+        fn config(&self) -> HandlerConfig {
+            HandlerConfig::new("sleepy", "0").with_concurrency(4)
+        }
+
+        async fn call(&self, event: Self::Event, _: &(), _: &Context) -> Result<(), FunctionError> {
+            tokio::time::sleep(Duration::from_millis(event.0.body)).await;
+            if event.0.body == 0 {
+                panic!("zero is not a nap");
+            }
+            Ok(())
+        }
+    }
+
+    fn sqs(bodies: &[&str], fifo: bool) -> Incoming {
+        let arn = if fifo { "arn:aws:sqs:eu-west-1:1:q.fifo" } else { "arn:aws:sqs:eu-west-1:1:q" };
+        let records: Vec<_> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| serde_json::json!({"messageId": format!("m{i}"), "eventSource": "aws:sqs", "eventSourceARN": arn, "body": body}))
+            .collect();
+        serde_json::json!({ "Records": records }).into()
+    }
+
+    fn failures(outcome: Outcome) -> Vec<String> {
+        let Outcome::Json(json) = outcome else { panic!("{outcome:?}") };
+        let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        value["batchItemFailures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_panic_fails_its_record_only_and_concurrent_results_keep_their_ids() {
+        let function = Function::builder(Sleepy).build().unwrap();
+        let outcome = function.invoke(sqs(&["30", "0", "1", "\"x\""], false), InvocationInfo::default()).await;
+        assert_eq!(failures(outcome), ["m1", "m3"]);
+        assert_eq!(function.executions(), 3, "the undecodable record never reached the handler");
+    }
+
+    #[tokio::test]
+    async fn a_fifo_batch_stops_at_the_first_failure() {
+        let function = Function::builder(Sleepy).build().unwrap();
+        let outcome = function.invoke(sqs(&["1", "0", "1", "1"], true), InvocationInfo::default()).await;
+        assert_eq!(failures(outcome), ["m1", "m2", "m3"]);
+        assert_eq!(function.executions(), 2);
+    }
+
+    #[tokio::test]
+    async fn only_the_first_invocation_is_a_cold_start() {
+        let function = Function::builder(Sleepy).build().unwrap();
+        assert!(function.context(InvocationInfo::default()).is_cold_start());
+        assert!(!function.context(InvocationInfo::default()).is_cold_start());
+    }
+}

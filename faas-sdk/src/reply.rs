@@ -1,0 +1,308 @@
+//! What a handler returns, and what the platform gets back.
+//!
+//! A handler's `Ok` value becomes a [`Reply`] through [`IntoReply`]: any
+//! `Serialize` type is a JSON reply, an [`HttpResponse`] is an HTTP reply.
+//! After every unit of work ran, the results are encoded once for the
+//! whole invocation in the [`ReplyFormat`] the contract chose, giving an
+//! [`Outcome`] for the platform adapter: the HTTP shape of the gateway,
+//! `{"batchItemFailures": […]}` for a batch, or a failed invocation.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::contract::{HttpResponse, HttpShape};
+use crate::error::{ErrorKind, FunctionError, Violation};
+
+/// A handler's successful result, before it is encoded for the platform.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A JSON document.
+    Json(Bytes),
+    /// An HTTP response.
+    Http(HttpResponse),
+}
+
+/// A type a handler can return.
+///
+/// Every `Serialize` type is a JSON reply (`()` is `null`: an empty `204`
+/// over HTTP); an [`HttpResponse`] sets status, headers and body itself.
+///
+/// ```
+/// use faas::reply::{IntoReply, Reply};
+/// assert_eq!(42.into_reply().unwrap(), Reply::Json("42".into()));
+/// let http = faas::HttpResponse::new(http::StatusCode::ACCEPTED).into_reply().unwrap();
+/// assert!(matches!(http, Reply::Http(res) if res.status() == 202));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by a handler",
+    note = "return a type that implements `serde::Serialize`, or a `faas::HttpResponse`"
+)]
+pub trait IntoReply: Send {
+    /// Converts the result.
+    fn into_reply(self) -> Result<Reply, FunctionError>;
+}
+
+impl<T: Serialize + Send> IntoReply for T {
+    fn into_reply(self) -> Result<Reply, FunctionError> {
+        serde_json::to_vec(&self)
+            .map(|json| Reply::Json(Bytes::from(json)))
+            .map_err(FunctionError::internal)
+    }
+}
+
+impl IntoReply for HttpResponse {
+    fn into_reply(self) -> Result<Reply, FunctionError> {
+        Ok(Reply::Http(self))
+    }
+}
+
+/// How the results of an invocation are answered; chosen by the contract
+/// from the event's source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplyFormat {
+    /// An HTTP response in the gateway's shape; errors become
+    /// `application/problem+json` responses.
+    Http(HttpShape),
+    /// The handler's JSON result as is; an error fails the invocation.
+    Direct,
+    /// `{"batchItemFailures": [{"itemIdentifier": …}]}` (SQS, Kinesis,
+    /// DynamoDB Streams): only the failed records are retried.
+    BatchItemFailures,
+    /// Any failure fails the whole invocation (SNS, S3, EventBridge).
+    AllOrNothing,
+}
+
+/// What the platform adapter sends back for one invocation.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A JSON document (the Lambda response payload; `200` on HTTP servers).
+    Json(Bytes),
+    /// An HTTP response, for adapters that speak HTTP themselves.
+    Http(HttpResponse),
+    /// The invocation failed as a whole; the platform retries or dead-letters it.
+    Failed(FunctionError),
+}
+
+/// The result of one unit of work.
+#[derive(Debug)]
+pub(crate) enum UnitResult {
+    Done(Result<Reply, FunctionError>),
+    /// Not run: an earlier record of an ordered batch failed.
+    Skipped,
+}
+
+/// Encodes the results of every unit in `format`. `item_ids[i]` names unit `i`.
+pub(crate) fn encode(
+    format: ReplyFormat,
+    results: Vec<(Option<String>, UnitResult)>,
+    request_id: &str,
+) -> Outcome {
+    match format {
+        ReplyFormat::Http(shape) => {
+            let response = match single(results) {
+                Ok(Reply::Http(response)) => response,
+                Ok(Reply::Json(json)) => json_response(json),
+                Err(err) => problem_response(&err, request_id),
+            };
+            match shape {
+                HttpShape::Native => Outcome::Http(response),
+                shape => match response.encode(shape) {
+                    Ok(json) => Outcome::Json(Bytes::from(json)),
+                    Err(err) => Outcome::Failed(err),
+                },
+            }
+        }
+        ReplyFormat::Direct => match single(results) {
+            Ok(Reply::Json(json)) => Outcome::Json(json),
+            Ok(Reply::Http(response)) => Outcome::Http(response),
+            Err(err) => Outcome::Failed(err),
+        },
+        ReplyFormat::BatchItemFailures => batch_item_failures(results),
+        ReplyFormat::AllOrNothing => {
+            for (_, result) in results {
+                if let UnitResult::Done(Err(err)) = result {
+                    return Outcome::Failed(err);
+                }
+            }
+            Outcome::Json(Bytes::from_static(b"null"))
+        }
+    }
+}
+
+fn single(results: Vec<(Option<String>, UnitResult)>) -> Result<Reply, FunctionError> {
+    match results.into_iter().next() {
+        Some((_, UnitResult::Done(result))) => result,
+        _ => Err(FunctionError::internal("the invocation produced no result")),
+    }
+}
+
+fn batch_item_failures(results: Vec<(Option<String>, UnitResult)>) -> Outcome {
+    let mut failed = Vec::new();
+    let mut seen = HashSet::new();
+    for (item_id, result) in results {
+        let error = match result {
+            UnitResult::Done(Ok(_)) => continue,
+            UnitResult::Done(Err(err)) => Some(err),
+            UnitResult::Skipped => None,
+        };
+        match item_id {
+            // Several units can share one queue message (an S3 notification
+            // with many records): report the message once.
+            Some(id) => {
+                if seen.insert(id.clone()) {
+                    failed.push(id);
+                }
+            }
+            None => {
+                let err = error.unwrap_or_else(|| FunctionError::internal("a record without an id was skipped"));
+                return Outcome::Failed(err);
+            }
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failed
+        .into_iter()
+        .map(|id| {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            failure
+        })
+        .collect();
+    match serde_json::to_vec(&response) {
+        Ok(json) => Outcome::Json(Bytes::from(json)),
+        Err(err) => Outcome::Failed(FunctionError::internal(err)),
+    }
+}
+
+fn json_response(json: Bytes) -> HttpResponse {
+    if json.as_ref() == b"null" {
+        HttpResponse::new(StatusCode::NO_CONTENT)
+    } else {
+        HttpResponse::new(StatusCode::OK).with_body(HeaderValue::from_static("application/json"), json)
+    }
+}
+
+/// Retry hint sent with retryable errors that carry none.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// An RFC 9457 problem document.
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind_uri: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: &'a str,
+    kind: &'a str,
+    request_id: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    violations: &'a [Violation],
+}
+
+/// The `application/problem+json` response for an error: the kind's
+/// status, the message as `detail`, every violation, and `Retry-After` for
+/// retryable kinds. Internal errors keep their cause out of the body (it
+/// is logged instead).
+///
+/// ```
+/// let err = faas::FunctionError::not_found("no order o-9");
+/// let res = faas::reply::problem_response(&err, "req-1");
+/// assert_eq!(res.status(), 404);
+/// let body: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
+/// assert_eq!(body["detail"], "no order o-9");
+/// assert_eq!(body["kind"], "not_found");
+/// assert_eq!(body["request_id"], "req-1");
+/// ```
+pub fn problem_response(err: &FunctionError, request_id: &str) -> HttpResponse {
+    let kind = err.kind();
+    let status = StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let detail = if kind == ErrorKind::Internal {
+        "the function failed unexpectedly; see its logs for this request id".to_owned()
+    } else {
+        err.to_string()
+    };
+    let mut response = problem_document(status, kind.as_str(), &detail, err.violations(), request_id);
+    if kind.is_retryable() {
+        let after = err.retry_after().unwrap_or(DEFAULT_RETRY_AFTER);
+        let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+        response = response.with_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+/// A problem response for a failure outside any handler (a body over the
+/// limit, a wrong route).
+pub(crate) fn problem(status: StatusCode, kind: &str, detail: &str, request_id: &str) -> HttpResponse {
+    problem_document(status, kind, detail, &[], request_id)
+}
+
+fn problem_document(status: StatusCode, kind: &str, detail: &str, violations: &[Violation], request_id: &str) -> HttpResponse {
+    let problem = Problem {
+        kind_uri: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        kind,
+        request_id,
+        violations,
+    };
+    // Serializing strings and integers cannot fail.
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    HttpResponse::new(status).with_body(HeaderValue::from_static("application/problem+json"), body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(outcome: Outcome) -> serde_json::Value {
+        match outcome {
+            Outcome::Json(bytes) => serde_json::from_slice(&bytes).unwrap(),
+            other => panic!("expected JSON, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn batch_failures_list_failed_and_skipped_records_once() {
+        let results = vec![
+            (Some("a".into()), UnitResult::Done(Ok(Reply::Json("null".into())))),
+            (Some("b".into()), UnitResult::Done(Err(FunctionError::transient("x")))),
+            (Some("b".into()), UnitResult::Done(Err(FunctionError::transient("y")))),
+            (Some("c".into()), UnitResult::Skipped),
+        ];
+        assert_eq!(
+            json(encode(ReplyFormat::BatchItemFailures, results, "r")),
+            serde_json::json!({"batchItemFailures": [{"itemIdentifier": "b"}, {"itemIdentifier": "c"}]})
+        );
+    }
+
+    #[test]
+    fn a_failed_record_without_an_id_fails_the_invocation() {
+        let results = vec![(None, UnitResult::Done(Err(FunctionError::permanent("bad"))))];
+        assert!(matches!(encode(ReplyFormat::BatchItemFailures, results, "r"), Outcome::Failed(e) if e.kind() == ErrorKind::Permanent));
+    }
+
+    #[test]
+    fn transient_problems_carry_retry_after_rounded_up() {
+        let err = FunctionError::transient("busy").with_retry_after(Duration::from_millis(2500));
+        let res = problem_response(&err, "r");
+        assert_eq!(res.status(), 503);
+        assert_eq!(res.headers()["retry-after"], "3");
+        let res = problem_response(&FunctionError::transient("busy"), "r");
+        assert_eq!(res.headers()["retry-after"], "1");
+        assert!(problem_response(&FunctionError::conflict("dup"), "r").headers().get("retry-after").is_none());
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let res = problem_response(&FunctionError::internal("password=hunter2"), "r");
+        assert!(!String::from_utf8_lossy(res.body()).contains("hunter2"));
+    }
+}

@@ -1,0 +1,147 @@
+//! Start-up: pick the platform, set up logging, run `init` once, serve.
+//!
+//! `faas::main!(handler, init)` expands to [`main`]; call [`run`] yourself
+//! from an existing async `main` when you need to. The platform comes from
+//! the environment:
+//!
+//! | variable | platform |
+//! |---|---|
+//! | `FAAS_PLATFORM=lambda\|http\|azure\|local` | that one (anything else is a start-up error) |
+//! | `AWS_LAMBDA_RUNTIME_API` | AWS Lambda |
+//! | `FUNCTIONS_CUSTOMHANDLER_PORT` | Azure Functions custom handler |
+//! | `K_SERVICE`, `FUNCTION_TARGET` | HTTP / CloudEvents server |
+//! | none of these | the local development server |
+//!
+//! This release serves the local development server; selecting another
+//! platform stops with an error saying so rather than serving the wrong
+//! protocol.
+//!
+//! Logs go to stderr through `tracing`: human-readable text on the local
+//! server, one JSON object per line elsewhere (`FAAS_LOG_FORMAT=text|json`
+//! overrides). `RUST_LOG` filters them (`info` by default; for example
+//! `RUST_LOG=warn,faas=debug`).
+
+use std::process::ExitCode;
+
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
+use crate::config::{Config, ConfigError};
+use crate::context::Platform;
+use crate::function::{Function, StartError};
+use crate::handler::{Handler, Init};
+
+/// Builds a Tokio runtime and [`run`]s the function on it; what
+/// `faas::main!` expands to. A start-up failure is logged and turns into
+/// exit code 1.
+pub fn main<H, I>(handler: H, init: I) -> ExitCode
+where
+    H: Handler,
+    I: Init<State = H::State>,
+{
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("faas: cannot start the Tokio runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(handler, init)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "function stopped");
+            eprintln!("faas: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Selects the platform, sets up logging, runs `init` and serves until the
+/// platform stops the process.
+pub async fn run<H, I>(handler: H, init: I) -> Result<(), StartError>
+where
+    H: Handler,
+    I: Init<State = H::State>,
+{
+    let config = Config::from_env();
+    let platform = select_platform(&config)?;
+    init_tracing(&config, platform);
+    tracing::info!(platform = platform.as_str(), handler = handler.config().name, "starting");
+    let state = init.init(&config).await.map_err(StartError::Init)?;
+    let function = Function::builder_with_state(handler, state)
+        .platform(platform)
+        .config(config.clone())
+        .build()?;
+    match platform {
+        #[cfg(feature = "local")]
+        Platform::Local => {
+            let options = crate::local::LocalOptions::from_config(&config)?;
+            crate::local::serve(function, options).await
+        }
+        other => Err(StartError::Platform(format!(
+            "the {other} platform was selected, but this build of faas serves only the local development server; \
+             unset FAAS_PLATFORM and the platform variables, or set FAAS_PLATFORM=local"
+        ))),
+    }
+}
+
+/// The platform the environment asks for.
+///
+/// ```
+/// use faas::{Config, Platform};
+/// use faas::runtime::select_platform;
+///
+/// assert_eq!(select_platform(&Config::from_pairs([("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")])).unwrap(), Platform::AwsLambda);
+/// assert_eq!(select_platform(&Config::from_pairs([("K_SERVICE", "orders")])).unwrap(), Platform::Http);
+/// assert_eq!(select_platform(&Config::default()).unwrap(), Platform::Local);
+/// assert!(select_platform(&Config::from_pairs([("FAAS_PLATFORM", "mainframe")])).is_err());
+/// ```
+pub fn select_platform(config: &Config) -> Result<Platform, ConfigError> {
+    if let Some(name) = config.get("FAAS_PLATFORM").filter(|name| !name.is_empty()) {
+        return match name.to_ascii_lowercase().as_str() {
+            "lambda" | "aws-lambda" | "aws_lambda" => Ok(Platform::AwsLambda),
+            "http" => Ok(Platform::Http),
+            "azure" => Ok(Platform::Azure),
+            "local" => Ok(Platform::Local),
+            _ => Err(ConfigError::Invalid {
+                key: "FAAS_PLATFORM".into(),
+                value: name.into(),
+                reason: "expected one of lambda, http, azure, local".into(),
+            }),
+        };
+    }
+    let set = |key: &str| config.get(key).is_some_and(|value| !value.is_empty());
+    Ok(if set("AWS_LAMBDA_RUNTIME_API") {
+        Platform::AwsLambda
+    } else if set("FUNCTIONS_CUSTOMHANDLER_PORT") {
+        Platform::Azure
+    } else if set("K_SERVICE") || set("FUNCTION_TARGET") {
+        Platform::Http
+    } else {
+        Platform::Local
+    })
+}
+
+/// Installs the global `tracing` subscriber (once; later calls do nothing).
+pub fn init_tracing(config: &Config, platform: Platform) {
+    let default_format = if platform == Platform::Local { "text" } else { "json" };
+    let json = config.get("FAAS_LOG_FORMAT").unwrap_or(default_format) == "json";
+    let filter_text = config.get("RUST_LOG").unwrap_or("info");
+    let filter = filter_text.parse::<Targets>().unwrap_or_else(|err| {
+        eprintln!("faas: ignoring RUST_LOG={filter_text:?} ({err}); logging at info");
+        Targets::new().with_default(tracing::Level::INFO)
+    });
+    let registry = tracing_subscriber::registry().with(filter);
+    let result = if json {
+        registry
+            .with(tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr).with_current_span(true).with_span_list(false))
+            .try_init()
+    } else {
+        registry
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .try_init()
+    };
+    // Already installed (by the user, or a test): keep theirs.
+    let _ = result;
+}

@@ -1,0 +1,470 @@
+//! Wire formats: what arrives, which provider format it is, and what went
+//! wrong when it cannot be decoded.
+//!
+//! An adapter hands the SDK an [`Incoming`] event: JSON bytes (a Lambda
+//! invocation, a body posted to the local server) or an HTTP request. The
+//! contract the handler asked for looks at its shape, tells which
+//! [`Source`] produced it, and decodes it with the provider's own wire
+//! structs from `aws_lambda_events`.
+//!
+//! Telling the source apart is a scan for a few well-known keys rather than
+//! a trial parse into every candidate type, so it costs a fraction of one
+//! parse, and when nothing fits the error can say what the payload looked
+//! like instead of "data did not match any variant of untagged enum".
+
+use std::fmt;
+
+use bytes::Bytes;
+use memchr::memmem;
+use serde::de::DeserializeOwned;
+
+use crate::error::{FunctionError, Violation};
+use crate::contract::HttpRequest;
+use crate::payload::json_pointer;
+
+/// An invocation as an adapter receives it.
+#[derive(Debug, Clone)]
+pub enum Incoming {
+    /// A JSON event (a Lambda invocation payload, a body posted to `POST /`).
+    Json(Bytes),
+    /// An HTTP request received directly by a server adapter. Contracts other
+    /// than HTTP read their event JSON from its body.
+    Http(Box<HttpRequest>),
+}
+
+impl Incoming {
+    /// The event JSON: the bytes, or the HTTP request's body.
+    pub(crate) fn into_event_bytes(self) -> Bytes {
+        match self {
+            Incoming::Json(bytes) => bytes,
+            Incoming::Http(request) => request.into_body(),
+        }
+    }
+}
+
+impl From<Bytes> for Incoming {
+    fn from(bytes: Bytes) -> Self {
+        Incoming::Json(bytes)
+    }
+}
+
+impl From<Vec<u8>> for Incoming {
+    fn from(bytes: Vec<u8>) -> Self {
+        Incoming::Json(Bytes::from(bytes))
+    }
+}
+
+impl From<serde_json::Value> for Incoming {
+    fn from(value: serde_json::Value) -> Self {
+        Incoming::Json(Bytes::from(value.to_string()))
+    }
+}
+
+impl From<HttpRequest> for Incoming {
+    fn from(request: HttpRequest) -> Self {
+        Incoming::Http(Box::new(request))
+    }
+}
+
+/// The provider format an event arrived in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Source {
+    /// API Gateway REST API (payload format 1.0).
+    ApiGatewayRest,
+    /// API Gateway HTTP API (payload format 2.0).
+    ApiGatewayHttp,
+    /// A Lambda Function URL.
+    FunctionUrl,
+    /// An Application Load Balancer target group.
+    Alb,
+    /// An SQS batch.
+    Sqs,
+    /// An SNS notification delivered to Lambda.
+    Sns,
+    /// An SNS message envelope on its own (HTTP delivery, or inside an SQS body).
+    SnsEnvelope,
+    /// An S3 event notification.
+    S3,
+    /// An EventBridge (CloudWatch Events) event.
+    EventBridge,
+    /// A Kinesis Data Streams batch.
+    Kinesis,
+    /// A DynamoDB Streams batch.
+    DynamoDbStream,
+    /// A CloudEvent in structured JSON mode.
+    CloudEvent,
+    /// An HTTP request received directly, or a payload with no provider envelope.
+    Direct,
+}
+
+impl Source {
+    /// How error messages name it.
+    ///
+    /// ```
+    /// assert_eq!(faas::wire::Source::Sqs.describe(), "an SQS batch");
+    /// ```
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Source::ApiGatewayRest => "an API Gateway REST API (v1) request",
+            Source::ApiGatewayHttp => "an API Gateway HTTP API (v2) request",
+            Source::FunctionUrl => "a Lambda Function URL request",
+            Source::Alb => "an ALB target group request",
+            Source::Sqs => "an SQS batch",
+            Source::Sns => "an SNS notification",
+            Source::SnsEnvelope => "an SNS message envelope",
+            Source::S3 => "an S3 event notification",
+            Source::EventBridge => "an EventBridge event",
+            Source::Kinesis => "a Kinesis batch",
+            Source::DynamoDbStream => "a DynamoDB Streams batch",
+            Source::CloudEvent => "a CloudEvent",
+            Source::Direct => "a direct payload",
+        }
+    }
+
+    /// Recognises the provider format of a JSON event from the keys it
+    /// contains. `Direct` when no provider format matches.
+    ///
+    /// ```
+    /// use faas::wire::Source;
+    /// let sqs = br#"{"Records":[{"messageId":"1","eventSource":"aws:sqs","body":"{}"}]}"#;
+    /// assert_eq!(Source::detect(sqs), Source::Sqs);
+    /// assert_eq!(Source::detect(br#"{"order_id":"o-1"}"#), Source::Direct);
+    /// ```
+    pub fn detect(json: &[u8]) -> Source {
+        let shape = Shape(json);
+        if shape.has_key("Records") {
+            if let Some(source) = shape.string_value("eventSource").or_else(|| shape.string_value("EventSource")) {
+                match source {
+                    "aws:sqs" => return Source::Sqs,
+                    "aws:sns" => return Source::Sns,
+                    "aws:s3" => return Source::S3,
+                    "aws:kinesis" => return Source::Kinesis,
+                    "aws:dynamodb" => return Source::DynamoDbStream,
+                    _ => {}
+                }
+            }
+        }
+        if shape.has_key("requestContext") {
+            if shape.has_key("elb") {
+                return Source::Alb;
+            }
+            if shape.has_key("rawPath") || shape.string_value("version") == Some("2.0") {
+                let lambda_url = shape
+                    .string_value("domainName")
+                    .is_some_and(|domain| domain.contains(".lambda-url."));
+                return if lambda_url { Source::FunctionUrl } else { Source::ApiGatewayHttp };
+            }
+            if shape.has_key("httpMethod") {
+                return Source::ApiGatewayRest;
+            }
+        }
+        if shape.has_key("detail-type") && shape.has_key("source") {
+            return Source::EventBridge;
+        }
+        if shape.has_key("specversion") {
+            return Source::CloudEvent;
+        }
+        if shape.has_key("TopicArn") && shape.string_value("Type").is_some() {
+            return Source::SnsEnvelope;
+        }
+        Source::Direct
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// A view of JSON bytes that answers "does some object have this key?".
+///
+/// Sound without parsing: a `"` inside a JSON string is always escaped, so
+/// `"key"` followed by `:` can only be an object key, at whatever depth.
+pub(crate) struct Shape<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Shape<'a> {
+    /// The offsets just past `"key":` for every occurrence of the key.
+    fn after_key(&self, key: &str) -> impl Iterator<Item = usize> + '_ {
+        let quoted = format!("\"{key}\"");
+        let len = quoted.len();
+        let hits: Vec<usize> = memmem::find_iter(self.0, quoted.as_bytes()).collect();
+        hits.into_iter().filter_map(move |at| {
+            let rest = skip_ws(self.0, at + len);
+            (self.0.get(rest) == Some(&b':')).then(|| skip_ws(self.0, rest + 1))
+        })
+    }
+
+    pub(crate) fn has_key(&self, key: &str) -> bool {
+        self.after_key(key).next().is_some()
+    }
+
+    /// The first plain (escape-free) string value of `key`.
+    pub(crate) fn string_value(&self, key: &str) -> Option<&'a str> {
+        let bytes = self.0;
+        self.after_key(key).find_map(|at| {
+            if bytes.get(at) != Some(&b'"') {
+                return None;
+            }
+            let len = memchr::memchr2(b'"', b'\\', &bytes[at + 1..])?;
+            (bytes[at + 1 + len] == b'"')
+                .then(|| std::str::from_utf8(&bytes[at + 1..at + 1 + len]).ok())
+                .flatten()
+        })
+    }
+
+    /// The keys of the top-level object, for error messages (at most 8).
+    pub(crate) fn top_level_keys(&self) -> Vec<String> {
+        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(self.0) {
+            Ok(map) => map.keys().take(8).cloned().collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+fn skip_ws(bytes: &[u8], mut at: usize) -> usize {
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    at
+}
+
+/// The raw provider payload behind a decoded contract, for the fields the
+/// contract does not normalise.
+///
+/// ```
+/// use faas::wire::{RawEvent, Source};
+/// let raw = RawEvent::new(br#"{"Records":[{"eventSource":"aws:sqs","messageId":"m-1"}]}"#.to_vec(), Source::Sqs);
+/// let event: aws_lambda_events::event::sqs::SqsEvent = raw.parse().unwrap();
+/// assert_eq!(event.records[0].message_id.as_deref(), Some("m-1"));
+/// ```
+#[derive(Clone)]
+pub struct RawEvent {
+    bytes: Bytes,
+    source: Source,
+    record: Option<usize>,
+}
+
+impl RawEvent {
+    /// The raw event `bytes`, in the format of `source`.
+    pub fn new(bytes: impl Into<Bytes>, source: Source) -> RawEvent {
+        RawEvent {
+            bytes: bytes.into(),
+            source,
+            record: None,
+        }
+    }
+
+    pub(crate) fn for_record(&self, index: usize) -> RawEvent {
+        RawEvent {
+            bytes: self.bytes.clone(),
+            source: self.source,
+            record: Some(index),
+        }
+    }
+
+    /// The bytes of the whole invocation, as received.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// The provider format.
+    pub fn source(&self) -> Source {
+        self.source
+    }
+
+    /// For a record of a batch, its index in the invocation's record list.
+    pub fn record_index(&self) -> Option<usize> {
+        self.record
+    }
+
+    /// Parses the whole invocation into a provider struct (for example an
+    /// `aws_lambda_events` type) or a `serde_json::Value`.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.bytes)
+    }
+}
+
+impl fmt::Debug for RawEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawEvent")
+            .field("source", &self.source)
+            .field("record", &self.record)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// An event that does not decode into the contract the handler takes.
+///
+/// It says which trigger was expected, what the payload looked like, and
+/// where the first bad field is:
+///
+/// ```
+/// use faas::contract::{FromEvent, QueueMessage};
+/// let api_call = br#"{"version":"2.0","rawPath":"/orders","requestContext":{"http":{"method":"POST"}}}"#;
+/// let err = <faas::Batch<QueueMessage<serde_json::Value>>>::decode(api_call.to_vec().into()).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "expected a queue message (SQS, SNS, SNS over SQS), but the event looks like an API Gateway HTTP API (v2) request"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct DecodeError {
+    expected: &'static str,
+    seen: Seen,
+    pointer: String,
+    reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    /// Not JSON at all.
+    NotJson,
+    /// JSON of a provider format the contract does not accept.
+    Other(Source),
+    /// JSON of no known format; its top-level keys.
+    Unknown(Vec<String>),
+    /// An accepted format with a bad field.
+    Field(Source),
+}
+
+impl DecodeError {
+    /// The event is in a format the contract does not accept.
+    pub(crate) fn unexpected(expected: &'static str, json: &[u8]) -> DecodeError {
+        let seen = if serde_json::from_slice::<serde::de::IgnoredAny>(json).is_err() {
+            Seen::NotJson
+        } else {
+            match Source::detect(json) {
+                Source::Direct => Seen::Unknown(Shape(json).top_level_keys()),
+                source => Seen::Other(source),
+            }
+        };
+        DecodeError {
+            expected,
+            seen,
+            pointer: String::new(),
+            reason: String::new(),
+        }
+    }
+
+    /// A field of an accepted format is missing or has the wrong type.
+    pub(crate) fn field(expected: &'static str, source: Source, pointer: impl Into<String>, reason: impl Into<String>) -> DecodeError {
+        DecodeError {
+            expected,
+            seen: Seen::Field(source),
+            pointer: pointer.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// What the contract accepts.
+    pub fn expected(&self) -> &str {
+        self.expected
+    }
+
+    /// The provider format the event was recognised as, if any.
+    pub fn seen(&self) -> Option<Source> {
+        match self.seen {
+            Seen::Other(source) | Seen::Field(source) => Some(source),
+            Seen::NotJson | Seen::Unknown(_) => None,
+        }
+    }
+
+    /// JSON pointer of the failing field (`""` when the whole event is wrong).
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    fn describe(&self) -> String {
+        let expected = self.expected;
+        match &self.seen {
+            Seen::NotJson => format!("expected {expected}, but the event is not valid JSON"),
+            Seen::Other(source) => format!("expected {expected}, but the event looks like {source}"),
+            Seen::Unknown(keys) if keys.is_empty() => {
+                format!("expected {expected}, but the event matches no known format")
+            }
+            Seen::Unknown(keys) => format!(
+                "expected {expected}, but the event matches no known format (top-level keys: {})",
+                keys.join(", ")
+            ),
+            Seen::Field(source) if self.pointer.is_empty() => {
+                format!("expected {expected}; {source} could not be decoded: {}", self.reason)
+            }
+            Seen::Field(source) => format!(
+                "expected {expected}; {source} has a bad field at {}: {}",
+                self.pointer, self.reason
+            ),
+        }
+    }
+}
+
+impl From<DecodeError> for FunctionError {
+    fn from(err: DecodeError) -> Self {
+        let violation = Violation::new(err.pointer.clone(), err.to_string());
+        FunctionError::bad_input(err).with_violations(vec![violation])
+    }
+}
+
+/// Parses a provider struct. Plain `serde_json` first; a failure is parsed
+/// again with path tracking to name the field.
+pub(crate) fn parse_provider<T: DeserializeOwned>(
+    json: &[u8],
+    source: Source,
+    expected: &'static str,
+) -> Result<T, DecodeError> {
+    serde_json::from_slice(json).map_err(|first| {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(err) => {
+                let reason = err.inner().to_string();
+                let reason = match reason.rfind(" at line ") {
+                    Some(at) => reason[..at].to_owned(),
+                    None => reason,
+                };
+                DecodeError::field(expected, source, json_pointer(err.path()), reason)
+            }
+            Ok(_) => DecodeError::field(expected, source, "", first.to_string()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_inside_strings_are_not_mistaken_for_keys() {
+        let body = br#"{"Records":[{"eventSource":"aws:sqs","body":"{\"requestContext\":{},\"httpMethod\":\"GET\"}"}]}"#;
+        let shape = Shape(body);
+        assert!(!shape.has_key("requestContext"));
+        assert!(!shape.has_key("httpMethod"));
+        assert_eq!(Source::detect(body), Source::Sqs);
+    }
+
+    #[test]
+    fn a_key_used_as_a_value_is_not_a_key() {
+        let shape = Shape(br#"{"name": "Records" , "list": ["elb"]}"#);
+        assert!(!shape.has_key("Records"));
+        assert!(!shape.has_key("elb"));
+    }
+
+    #[test]
+    fn string_values_tolerate_whitespace_and_skip_non_strings() {
+        let shape = Shape(b"{\"eventSource\" :\n {\"S\":\"x\"}, \"x\": {\"eventSource\":  \"aws:s3\"}}");
+        assert_eq!(shape.string_value("eventSource"), Some("aws:s3"));
+    }
+
+    #[test]
+    fn unknown_payloads_list_their_top_level_keys() {
+        let err = DecodeError::unexpected("a schedule event", br#"{"hello":"world","n":1}"#);
+        assert_eq!(
+            err.to_string(),
+            "expected a schedule event, but the event matches no known format (top-level keys: hello, n)"
+        );
+        let err = DecodeError::unexpected("a schedule event", b"{not json");
+        assert_eq!(err.to_string(), "expected a schedule event, but the event is not valid JSON");
+    }
+}
