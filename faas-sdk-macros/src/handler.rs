@@ -1,27 +1,39 @@
 //! `#[faas::handler]`: checks the signature and options, then adds a type
 //! of the same name that implements `faas::Handler` by calling the function.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, LitInt, LitStr, Pat, Token, Type};
 
-use crate::signature::{check_plain_async, result_types, type_name};
+use crate::signature::{Returns, check_plain_async, parse_function, result_types, type_name};
+
+const RETURNS: Returns = Returns {
+    what: "a handler",
+    expected: "Result<R, FunctionError>",
+    error: "FunctionError",
+};
 
 const OPTIONS: &str = "batch, batch(concurrency = N), name = \"...\", schema = \"path\"";
 /// Contracts that arrive as records of a batch.
 const RECORD_TYPES: &[&str] = &["QueueMessage", "StreamRecord", "StorageEvent"];
 /// Contracts that arrive one per invocation.
-const SINGLE_TYPES: &[&str] = &["HttpRequest", "Json", "ScheduleEvent", "CloudEvent", "Batch"];
+const SINGLE_TYPES: &[&str] = &[
+    "HttpRequest",
+    "Json",
+    "ScheduleEvent",
+    "CloudEvent",
+    "Batch",
+];
 
 pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let options: Options = syn::parse2(args)?;
-    let function: ItemFn = syn::parse2(item)?;
-    check_plain_async(&function, "a handler")?;
+    let function = parse_function(item, "#[faas::handler]")?;
+    check_plain_async(&function, RETURNS.what)?;
     let signature = Signature::parse(&function)?;
     check_batch_fits(&options, &signature)?;
-    Ok(generate(&function, &options, &signature))
+    generate(&function, &options, &signature)
 }
 
 /// The options inside `#[faas::handler(...)]`.
@@ -38,10 +50,15 @@ impl Parse for Options {
         let mut options = Options::default();
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
-            let key: Ident = input.parse()?;
+            let key: Ident = input.parse().map_err(|err| {
+                syn::Error::new(err.span(), format!("expected an option: {OPTIONS}"))
+            })?;
             let name = key.to_string();
             if seen.contains(&name) {
-                return Err(syn::Error::new(key.span(), format!("the `{name}` option is given twice")));
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("the `{name}` option is given twice; keep one"),
+                ));
             }
             seen.push(name.clone());
             match name.as_str() {
@@ -51,7 +68,8 @@ impl Parse for Options {
                 "idempotency" => {
                     return Err(syn::Error::new(
                         key.span(),
-                        "`idempotency(...)` needs an idempotency store, which this version of faas does not have yet",
+                        "`idempotency(...)` is not available yet: this version of faas has no idempotency store; \
+                         remove the option and make the handler safe to run twice for the same event",
                     ));
                 }
                 _ => {
@@ -73,18 +91,28 @@ impl Parse for Options {
 /// `= "text"` after an option name.
 fn parse_string_value(input: ParseStream, key: &Ident) -> syn::Result<LitStr> {
     if !input.peek(Token![=]) {
-        return Err(syn::Error::new(key.span(), format!("write `{key} = \"...\"`")));
+        return Err(syn::Error::new(
+            key.span(),
+            format!("write `{key} = \"...\"`"),
+        ));
     }
     input.parse::<Token![=]>()?;
     let value: LitStr = input.parse()?;
     if value.value().trim().is_empty() {
-        return Err(syn::Error::new(value.span(), format!("`{key}` cannot be empty")));
+        return Err(syn::Error::new(
+            value.span(),
+            format!("`{key}` cannot be empty"),
+        ));
     }
     Ok(value)
 }
 
 /// The optional `(concurrency = N)` after `batch`.
 fn parse_concurrency(input: ParseStream) -> syn::Result<usize> {
+    if input.peek(Token![=]) {
+        return Err(input
+            .error("write `batch`, or `batch(concurrency = N)` to run up to N records at once"));
+    }
     if !input.peek(syn::token::Paren) {
         return Ok(1);
     }
@@ -101,7 +129,10 @@ fn parse_concurrency(input: ParseStream) -> syn::Result<usize> {
     let value: LitInt = inner.parse()?;
     let concurrency: usize = value.base10_parse()?;
     if concurrency == 0 {
-        return Err(syn::Error::new(value.span(), "concurrency must be at least 1"));
+        return Err(syn::Error::new(
+            value.span(),
+            "`concurrency` must be at least 1 (plain `batch` runs one record at a time)",
+        ));
     }
     if !inner.is_empty() {
         return Err(inner.error("expected `)` after the concurrency"));
@@ -123,7 +154,10 @@ impl<'a> Signature<'a> {
         let sig = &function.sig;
         let mut inputs = sig.inputs.iter().map(|arg| match arg {
             FnArg::Typed(typed) => Ok(typed),
-            FnArg::Receiver(receiver) => Err(syn::Error::new(receiver.span(), "a handler cannot take `self`")),
+            FnArg::Receiver(receiver) => Err(syn::Error::new_spanned(
+                receiver,
+                "a handler cannot take `self`",
+            )),
         });
         let Some(first) = inputs.next().transpose()? else {
             return Err(syn::Error::new(
@@ -134,15 +168,15 @@ impl<'a> Signature<'a> {
         let event = &*first.ty;
         match event {
             Type::Reference(_) if is_context(event) => {
-                return Err(syn::Error::new(
-                    event.span(),
-                    "the first argument is the event; put `ctx: &Context` after it",
+                return Err(syn::Error::new_spanned(
+                    event,
+                    "the first argument is the event, e.g. `order: Json<NewOrder>`; put `ctx: &Context` after it",
                 ));
             }
-            Type::Reference(_) => {
+            Type::Reference(reference) => {
                 return Err(syn::Error::new(
-                    event.span(),
-                    "the event is taken by value: drop the `&`",
+                    reference.and_token.span,
+                    "the handler owns its event: take it by value, without `&`",
                 ));
             }
             _ => {}
@@ -158,7 +192,7 @@ impl<'a> Signature<'a> {
                 } else {
                     "after the event, a handler takes `state: &State` (built by `#[faas::init]`) and/or `ctx: &Context`"
                 };
-                return Err(syn::Error::new(ty.span(), hint));
+                return Err(syn::Error::new_spanned(ty, hint));
             };
             if let Some(mutability) = reference.mutability {
                 return Err(syn::Error::new(
@@ -168,17 +202,20 @@ impl<'a> Signature<'a> {
             }
             if is_context(&reference.elem) {
                 if context.is_some() {
-                    return Err(syn::Error::new(ty.span(), "the context is already an argument"));
+                    return Err(syn::Error::new_spanned(
+                        ty,
+                        "the context is already an argument; remove this one",
+                    ));
                 }
                 context = Some(ty);
             } else if state.is_some() {
-                return Err(syn::Error::new(
-                    ty.span(),
+                return Err(syn::Error::new_spanned(
+                    ty,
                     "a handler takes one state argument; put everything it needs in one state type",
                 ));
             } else if context.is_some() {
-                return Err(syn::Error::new(
-                    ty.span(),
+                return Err(syn::Error::new_spanned(
+                    ty,
                     "put the state before the context: `(event, state: &State, ctx: &Context)`",
                 ));
             } else {
@@ -187,10 +224,13 @@ impl<'a> Signature<'a> {
         }
         if let Pat::Ident(pat) = &*first.pat {
             if pat.by_ref.is_some() {
-                return Err(syn::Error::new(pat.span(), "the event is taken by value: remove `ref`"));
+                return Err(syn::Error::new_spanned(
+                    pat,
+                    "the handler owns its event: remove `ref`",
+                ));
             }
         }
-        let (output, error) = result_types(function, "Result<R, FunctionError>")?;
+        let (output, error) = result_types(function, &RETURNS)?;
         Ok(Signature {
             event,
             state,
@@ -215,8 +255,8 @@ fn check_batch_fits(options: &Options, signature: &Signature) -> syn::Result<()>
         return Ok(());
     };
     match options.batch {
-        None if RECORD_TYPES.contains(&name.as_str()) => Err(syn::Error::new(
-            signature.event.span(),
+        None if RECORD_TYPES.contains(&name.as_str()) => Err(syn::Error::new_spanned(
+            signature.event,
             format!(
                 "`{name}` arrives in batches: write `#[faas::handler(batch)]` to handle one record at a time, \
                  or take `Batch<{name}<…>>` to handle the whole batch"
@@ -224,17 +264,24 @@ fn check_batch_fits(options: &Options, signature: &Signature) -> syn::Result<()>
         )),
         Some((span, _)) if SINGLE_TYPES.contains(&name.as_str()) => Err(syn::Error::new(
             span,
-            format!("`batch` handles the records of a batch, but `{name}` arrives one per invocation; remove `batch`"),
+            format!(
+                "`batch` handles the records of a batch, but `{name}` arrives one per invocation; remove `batch`"
+            ),
         )),
         _ => Ok(()),
     }
 }
 
-fn generate(function: &ItemFn, options: &Options, signature: &Signature) -> TokenStream {
+fn generate(
+    function: &ItemFn,
+    options: &Options,
+    signature: &Signature,
+) -> syn::Result<TokenStream> {
     let vis = &function.vis;
     let ident = &function.sig.ident;
     let event = signature.event;
     let output = signature.output;
+    let error = signature.error;
     let private = quote!(::faas::__private);
 
     let name = match &options.name {
@@ -244,17 +291,16 @@ fn generate(function: &ItemFn, options: &Options, signature: &Signature) -> Toke
             quote!(#name)
         }
     };
-    let (event_type, event_arg, event_check) = match options.batch {
-        Some((span, _)) => (
-            quote!(#private::Each<#event>),
-            quote!(event.0),
-            quote_spanned!(span=> const _: () = #private::assert_record::<#event>();),
-        ),
-        None => (
-            quote!(#event),
-            quote!(event),
-            quote_spanned!(event.span()=> const _: () = #private::assert_event::<#event>();),
-        ),
+    let (event_type, event_arg, record_bound) = match options.batch {
+        Some((span, _)) => {
+            // A where clause that names the event as a `Record`: a type that is
+            // not one fails here, once, with `Record`'s message at `batch`,
+            // and the impl's own uses of `Each<E>` rely on the clause instead
+            // of repeating the error.
+            let bound = respan(quote!(where #event: #private::Record), span);
+            (quote!(#private::Each<#event>), quote!(event.0), Some(bound))
+        }
+        None => (quote!(#event), quote!(event), None),
     };
     let concurrency = options.batch.map_or(1, |(_, concurrency)| concurrency);
     let state_type = match signature.state {
@@ -264,16 +310,18 @@ fn generate(function: &ItemFn, options: &Options, signature: &Signature) -> Toke
     let state_arg = signature.state.map(|_| quote!(state,));
     let context_arg = signature.has_context.then(|| quote!(ctx,));
     let schema = match &options.schema {
-        Some(path) => schema_file(path),
+        Some(path) => schema_file(path)?,
         None => quote!({
-            use #private::{DerivedSchema as _, NoSchema as _};
-            (&#private::Probe::<<#event_type as #private::FromEvent>::Payload>::new()).schema_source()
+            use #private::{EventSchema as _, NoEventSchema as _};
+            (&#private::Probe::<#event_type>::new()).schema_source()
         }),
     };
-    let into_error = quote_spanned!(signature.error.span()=> ::core::convert::Into::<#private::FunctionError>::into);
+    // The user's error type written as the `Self` of `Into`: an error type
+    // that does not convert is reported at that type, once.
+    let into_error = quote!(<#error as ::core::convert::Into<#private::FunctionError>>::into);
     let doc = format!("The [`faas::Handler`] of [`fn@{ident}`], added by `#[faas::handler]`.");
 
-    quote! {
+    Ok(quote! {
         #function
 
         #[doc = #doc]
@@ -281,9 +329,7 @@ fn generate(function: &ItemFn, options: &Options, signature: &Signature) -> Toke
         #[derive(Debug, Clone, Copy, Default)]
         #vis struct #ident {}
 
-        #event_check
-
-        impl #private::Handler for #ident {
+        impl #private::Handler for #ident #record_bound {
             type Event = #event_type;
             type State = #state_type;
             type Output = #output;
@@ -304,33 +350,207 @@ fn generate(function: &ItemFn, options: &Options, signature: &Signature) -> Toke
             ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::Output, #private::FunctionError>>
                    + ::core::marker::Send + 'a {
                 let _ = (&state, &ctx);
-                async move { #ident(#event_arg, #state_arg #context_arg).await.map_err(#into_error) }
+                async move {
+                    match #ident(#event_arg, #state_arg #context_arg).await {
+                        ::core::result::Result::Ok(output) => ::core::result::Result::Ok(output),
+                        ::core::result::Result::Err(error) => ::core::result::Result::Err(#into_error(error)),
+                    }
+                }
             }
         }
-    }
+    })
 }
 
+/// `tokens` with every span moved to `span`, keeping name resolution: the
+/// compiler's errors about them then point at `span`.
+fn respan(tokens: impl ToTokens, span: Span) -> TokenStream {
+    tokens
+        .into_token_stream()
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Group(group) => {
+                let mut moved = Group::new(group.delimiter(), respan(group.stream(), span));
+                moved.set_span(group.span().located_at(span));
+                TokenTree::Group(moved)
+            }
+            mut other => {
+                other.set_span(other.span().located_at(span));
+                other
+            }
+        })
+        .collect()
+}
+
+/// Overrides `CARGO_MANIFEST_DIR` as the base of `schema` paths. `trybuild`
+/// compiles test cases in a crate of its own under `target/`, so a UI test
+/// sets this to the real crate's directory (the fix `trybuild`'s author
+/// recommends, dtolnay/trybuild#202).
+const MANIFEST_DIR_OVERRIDE: &str = "FAAS_MANIFEST_DIR_OVERRIDE";
+
 /// `schema = "path"`: read and check the file now, embed it in the binary.
-fn schema_file(path: &LitStr) -> TokenStream {
+fn schema_file(path: &LitStr) -> syn::Result<TokenStream> {
     let relative = path.value();
-    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_owned());
+    let root = std::env::var(MANIFEST_DIR_OVERRIDE)
+        .or_else(|_| std::env::var("CARGO_MANIFEST_DIR"))
+        .unwrap_or_else(|_| ".".to_owned());
     let full = std::path::Path::new(&root).join(&relative);
-    let text = match std::fs::read_to_string(&full) {
-        Ok(text) => text,
-        Err(err) => {
-            let message = format!("cannot read schema file `{relative}` ({}): {err}", full.display());
-            return syn::Error::new(path.span(), message).into_compile_error();
-        }
-    };
+    let text = std::fs::read_to_string(&full).map_err(|err| {
+        let message = format!(
+            "cannot read schema file `{relative}`: {err}; the path is relative to the crate's Cargo.toml ({})",
+            full.display()
+        );
+        syn::Error::new(path.span(), message)
+    })?;
     if let Err(err) = serde_json::from_str::<serde_json::Value>(&text) {
         let message = format!("schema file `{relative}` is not valid JSON: {err}");
-        return syn::Error::new(path.span(), message).into_compile_error();
+        return Err(syn::Error::new(path.span(), message));
     }
     let full = full.to_string_lossy().into_owned();
-    quote! {
+    Ok(quote! {
         ::core::option::Option::Some(::faas::__private::SchemaSource::File {
             path: #relative,
             text: ::core::include_str!(#full),
         })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+    use quote::quote;
+
+    /// Odd inputs the UI tests do not cover: each is an error, none a panic.
+    #[test]
+    fn malformed_input_is_an_error_not_a_panic() {
+        let plain = quote!(
+            async fn f(e: E) -> Result<(), FunctionError> {
+                Ok(())
+            }
+        );
+        let bad_options = [
+            quote!(batch(concurrency = 99999999999999999999999)),
+            quote!(batch(concurrency)),
+            quote!(batch(concurrency = 2, extra = 1)),
+            quote!(batch(size = 2)),
+            quote!(batch = true),
+            quote!(batch batch),
+            quote!(name),
+            quote!(name = 5),
+            quote!(name = ""),
+            quote!("batch"),
+            quote!(,),
+            quote!(schema = "no/such/file.json"),
+        ];
+        for options in bad_options {
+            assert!(
+                expand(options.clone(), plain.clone()).is_err(),
+                "accepted {options}"
+            );
+        }
+        let bad_functions = [
+            quote!(
+                async fn f() -> Result<(), FunctionError> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(e: E) -> Result<()> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(e: E) -> Result {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(e: E) -> (u8, u8) {
+                    (1, 2)
+                }
+            ),
+            quote!(
+                async fn f(e: E, s: &S, c: &Context, x: &X) -> Result<(), E2> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(e: E, a: &Context, b: &Context) -> Result<(), E2> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(ctx: &Context) -> Result<(), E2> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(ref e: E) -> Result<(), E2> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(e: impl Event) -> Result<(), E2> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f<'a>(e: E, s: &'a S) -> Result<(), E2> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(e: E) -> Result<(), E2>
+                where
+                    E: Send,
+                {
+                    Ok(())
+                }
+            ),
+            quote!(
+                struct NotAFunction;
+            ),
+        ];
+        for function in bad_functions {
+            assert!(
+                expand(quote!(), function.clone()).is_err(),
+                "accepted {function}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_supported_shape_expands() {
+        let functions = [
+            quote!(
+                async fn f(e: E) -> Result<(), FunctionError> {
+                    Ok(())
+                }
+            ),
+            quote!(
+                async fn f(mut e: E, ctx: &Context) -> Result<R, MyError> {
+                    Ok(r)
+                }
+            ),
+            quote!(
+                async fn f(
+                    Json(o): Json<O>,
+                    s: &S,
+                    ctx: &faas::Context,
+                ) -> Result<R, FunctionError> {
+                    Ok(r)
+                }
+            ),
+            quote!(
+                async fn f(_: E, s: &'static S) -> std::result::Result<R, FunctionError> {
+                    Ok(r)
+                }
+            ),
+        ];
+        for function in functions {
+            assert!(
+                expand(quote!(name = "n"), function.clone()).is_ok(),
+                "rejected {function}"
+            );
+        }
     }
 }

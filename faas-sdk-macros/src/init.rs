@@ -2,26 +2,35 @@
 //! that implements `faas::Init` by calling the function.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::quote;
 use syn::{FnArg, ItemFn, Type};
 
-use crate::signature::{check_plain_async, result_types, type_name};
+use crate::signature::{Returns, check_plain_async, parse_function, result_types, type_name};
+
+const RETURNS: Returns = Returns {
+    what: "an init function",
+    expected: "Result<State, E>",
+    error: "E",
+};
 
 pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     if !args.is_empty() {
-        return Err(syn::Error::new(args.span(), "`#[faas::init]` takes no options"));
+        return Err(syn::Error::new_spanned(
+            args,
+            "`#[faas::init]` takes no options; remove them",
+        ));
     }
-    let function: ItemFn = syn::parse2(item)?;
-    check_plain_async(&function, "an init function")?;
+    let function = parse_function(item, "#[faas::init]")?;
+    check_plain_async(&function, RETURNS.what)?;
     let takes_config = takes_config(&function)?;
-    let (state, error) = result_types(&function, "Result<State, E>")?;
+    let (state, error) = result_types(&function, &RETURNS)?;
 
     let vis = &function.vis;
     let ident = &function.sig.ident;
     let private = quote!(::faas::__private);
     let config_arg = takes_config.then(|| quote!(config));
-    let into_error = quote_spanned!(error.span()=> ::core::convert::Into::<#private::BoxError>::into);
+    // Written with the user's error type, so one that does not convert is reported there.
+    let into_error = quote!(<#error as ::core::convert::Into<#private::BoxError>>::into);
     let doc = format!("The [`faas::Init`] of [`fn@{ident}`], added by `#[faas::init]`.");
 
     Ok(quote! {
@@ -56,14 +65,15 @@ fn takes_config(function: &ItemFn) -> syn::Result<bool> {
         1 => match &inputs[0] {
             FnArg::Typed(arg) => match &*arg.ty {
                 Type::Reference(reference)
-                    if reference.mutability.is_none() && type_name(&reference.elem).as_deref() == Some("Config") =>
+                    if reference.mutability.is_none()
+                        && type_name(&reference.elem).as_deref() == Some("Config") =>
                 {
                     Ok(true)
                 }
-                other => Err(syn::Error::new(other.span(), hint)),
+                other => Err(syn::Error::new_spanned(other, hint)),
             },
-            FnArg::Receiver(receiver) => Err(syn::Error::new(receiver.span(), hint)),
+            FnArg::Receiver(receiver) => Err(syn::Error::new_spanned(receiver, hint)),
         },
-        _ => Err(syn::Error::new(inputs[1].span(), hint)),
+        _ => Err(syn::Error::new_spanned(&inputs[1], hint)),
     }
 }

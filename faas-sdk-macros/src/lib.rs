@@ -15,23 +15,37 @@ use proc_macro::TokenStream;
 /// Marks an `async fn` as a function's handler. Documented on `faas::handler`.
 #[proc_macro_attribute]
 pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
-    handler::expand(args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    let item = proc_macro2::TokenStream::from(item);
+    keep_item_on_error(handler::expand(args.into(), item.clone()), item)
 }
 
 /// Marks an `async fn` as a function's one-time initialisation. Documented on `faas::init`.
 #[proc_macro_attribute]
 pub fn init(args: TokenStream, item: TokenStream) -> TokenStream {
-    init::expand(args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    let item = proc_macro2::TokenStream::from(item);
+    keep_item_on_error(init::expand(args.into(), item.clone()), item)
 }
 
 /// Generates `fn main` for a handler. Documented on `faas::main`.
 #[proc_macro]
 pub fn main(input: TokenStream) -> TokenStream {
-    main_macro::expand(input.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    main_macro::expand(input.into()).into()
+}
+
+/// On a misuse, emits the function unchanged beside the error (as
+/// `tokio-macros` does): code that calls it then still resolves, so the
+/// compiler reports the misuse alone instead of a cascade of "cannot find"
+/// errors.
+fn keep_item_on_error(
+    expansion: syn::Result<proc_macro2::TokenStream>,
+    item: proc_macro2::TokenStream,
+) -> TokenStream {
+    match expansion {
+        Ok(tokens) => tokens.into(),
+        Err(err) => {
+            let mut tokens = item;
+            tokens.extend(err.into_compile_error());
+            tokens.into()
+        }
+    }
 }

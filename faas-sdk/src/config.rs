@@ -128,11 +128,14 @@ impl Config {
         T::Err: Display,
     {
         match self.require(key) {
-            Ok(value) => value.trim().parse().map_err(|err: T::Err| ConfigError::Invalid {
-                key: key.into(),
-                value: value.into(),
-                reason: err.to_string(),
-            }),
+            Ok(value) => value
+                .trim()
+                .parse()
+                .map_err(|err: T::Err| ConfigError::Invalid {
+                    key: key.into(),
+                    value: value.into(),
+                    reason: err.to_string(),
+                }),
             Err(ConfigError::Missing { .. }) => Ok(default),
             Err(err) => Err(err),
         }

@@ -17,7 +17,7 @@
 //! ```
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -75,7 +75,7 @@ pub struct Context {
 }
 
 struct Invocation {
-    request_id: String,
+    request_id: RequestId,
     function_name: Arc<str>,
     function_version: Arc<str>,
     platform: Platform,
@@ -85,7 +85,52 @@ struct Invocation {
     clock: SharedClock,
 }
 
+/// The platform's request id, or a random one made on first read: most
+/// invocations never read it, and a UUID costs a `getrandom` system call.
+enum RequestId {
+    Given(String),
+    Random(OnceLock<String>),
+}
+
+impl RequestId {
+    fn get(&self) -> &str {
+        match self {
+            RequestId::Given(id) => id,
+            RequestId::Random(id) => id.get_or_init(|| uuid::Uuid::new_v4().to_string()),
+        }
+    }
+}
+
 impl Context {
+    /// The context of one invocation of a function instance; without a
+    /// platform request id, a random one is made when first read.
+    pub(crate) fn for_invocation(
+        info: crate::function::InvocationInfo,
+        function_name: Arc<str>,
+        function_version: Arc<str>,
+        platform: Platform,
+        cold_start: bool,
+        clock: SharedClock,
+    ) -> Context {
+        Context {
+            invocation: Arc::new(Invocation {
+                request_id: match info.request_id {
+                    Some(id) => RequestId::Given(id),
+                    None => RequestId::Random(OnceLock::new()),
+                },
+                function_name,
+                function_version,
+                platform,
+                deadline: info.deadline,
+                trace_id: info.trace_id,
+                cold_start,
+                clock,
+            }),
+            correlation_id: None,
+            delivery_attempt: None,
+        }
+    }
+
     /// A builder with test-friendly defaults (see [`ContextBuilder`]).
     pub fn builder() -> ContextBuilder {
         ContextBuilder::default()
@@ -105,7 +150,7 @@ impl Context {
 
     /// The platform's id for this invocation (Lambda's `aws_request_id`, …).
     pub fn request_id(&self) -> &str {
-        &self.invocation.request_id
+        self.invocation.request_id.get()
     }
 
     /// The function's name (from the platform, else the handler's name).
@@ -154,7 +199,7 @@ impl Context {
     pub fn correlation_id(&self) -> &str {
         self.correlation_id
             .as_deref()
-            .unwrap_or(&self.invocation.request_id)
+            .unwrap_or_else(|| self.invocation.request_id.get())
     }
 
     /// How many times this event has been delivered, where the platform
@@ -178,7 +223,9 @@ impl Context {
     pub(crate) fn for_record(&self, correlation_id: Option<&str>, attempt: Option<u32>) -> Context {
         Context {
             invocation: Arc::clone(&self.invocation),
-            correlation_id: correlation_id.map(Arc::from).or_else(|| self.correlation_id.clone()),
+            correlation_id: correlation_id
+                .map(Arc::from)
+                .or_else(|| self.correlation_id.clone()),
             delivery_attempt: attempt.or(self.delivery_attempt),
         }
     }
@@ -331,7 +378,7 @@ impl ContextBuilder {
         };
         Context {
             invocation: Arc::new(Invocation {
-                request_id: self.request_id,
+                request_id: RequestId::Given(self.request_id),
                 function_name: self.function_name,
                 function_version: self.function_version,
                 platform: self.platform,
@@ -362,7 +409,9 @@ mod tests {
 
     #[test]
     fn remaining_time_follows_the_injected_clock_and_stops_at_zero() {
-        let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+        let start = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
         let clock = Arc::new(ManualClock(Mutex::new(start)));
         let ctx = Context::builder()
             .clock(clock.clone())
@@ -373,6 +422,32 @@ mod tests {
         assert_eq!(ctx.remaining_time(), Some(Duration::from_secs(10)));
         *clock.0.lock().unwrap() = start + chrono::Duration::seconds(45);
         assert_eq!(ctx.remaining_time(), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn a_missing_request_id_is_one_random_uuid_for_the_whole_invocation() {
+        let invocation = |info| {
+            Context::for_invocation(
+                info,
+                Arc::from("f"),
+                Arc::from("1"),
+                Platform::Test,
+                false,
+                clock::system(),
+            )
+        };
+        let ctx = invocation(crate::function::InvocationInfo::default());
+        let id = ctx.request_id().to_owned();
+        assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+        let record = ctx.for_record(None, Some(2));
+        assert_eq!(
+            (record.request_id(), record.correlation_id()),
+            (id.as_str(), id.as_str())
+        );
+        let other = invocation(crate::function::InvocationInfo::default());
+        assert_ne!(other.correlation_id(), id);
+        let given = invocation(crate::function::InvocationInfo::default().with_request_id("r-1"));
+        assert_eq!(given.request_id(), "r-1");
     }
 
     #[test]

@@ -39,6 +39,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use chrono::{DateTime, Utc};
 use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
+use tracing::level_filters::LevelFilter;
 
 use crate::clock::{self, SharedClock};
 use crate::config::{Config, ConfigError};
@@ -47,7 +48,7 @@ use crate::contract::{FromEvent, Unit};
 use crate::error::{BoxError, FunctionError};
 use crate::handler::Handler;
 use crate::layer::{Layer, Request, Service, Telemetry, Validate, error_chain};
-use crate::reply::{self, IntoReply, Outcome, Reply, UnitResult};
+use crate::reply::{self, IntoReply, Outcome, Reply, ReplyFormat, UnitResult};
 use crate::validation::{Schema, SchemaError};
 use crate::wire::Incoming;
 
@@ -122,7 +123,10 @@ pub struct Core<H: Handler> {
 }
 
 impl<H: Handler> Service<<H::Event as FromEvent>::Unit> for Core<H> {
-    async fn call(&self, request: Request<<H::Event as FromEvent>::Unit>) -> Result<Reply, FunctionError> {
+    async fn call(
+        &self,
+        request: Request<<H::Event as FromEvent>::Unit>,
+    ) -> Result<Reply, FunctionError> {
         let event = H::Event::from_unit(request.unit)?;
         self.executions.fetch_add(1, Ordering::Relaxed);
         let run = self.handler.call(event, &self.state, &request.context);
@@ -214,7 +218,12 @@ impl<H: Handler> FunctionBuilder<H> {
             .map(Arc::new);
         let name = self
             .config
-            .first_of(&["AWS_LAMBDA_FUNCTION_NAME", "K_SERVICE", "FUNCTION_TARGET", "WEBSITE_SITE_NAME"])
+            .first_of(&[
+                "AWS_LAMBDA_FUNCTION_NAME",
+                "K_SERVICE",
+                "FUNCTION_TARGET",
+                "WEBSITE_SITE_NAME",
+            ])
             .unwrap_or(handler_config.name);
         let version = self
             .config
@@ -299,70 +308,102 @@ where
             platform = ctx.platform().as_str(),
             cold_start = ctx.is_cold_start(),
         );
-        let started = self.instance.clock.now();
-        async {
-            let (records, outcome) = match H::Event::decode(incoming) {
-                Ok(decoded) => {
-                    let records = decoded.units.len();
-                    let results = self.run_units(decoded.units, decoded.ordered, &ctx).await;
-                    (records, reply::encode(decoded.reply, results, ctx.request_id()))
-                }
-                Err(err) => (0, Outcome::Failed(err.into())),
-            };
-            let elapsed = self.instance.clock.now() - started;
-            log_outcome(&outcome, records, elapsed.num_microseconds().unwrap_or(i64::MAX));
-            outcome
+        // A disabled span (no subscriber wants it) need not wrap the future.
+        if span.is_disabled() {
+            self.run_invocation(incoming, &ctx).await
+        } else {
+            self.run_invocation(incoming, &ctx).instrument(span).await
         }
-        .instrument(span)
-        .await
+    }
+
+    async fn run_invocation(&self, incoming: Incoming, ctx: &Context) -> Outcome {
+        // The duration only serves the log line: with every level off in
+        // every subscriber, nothing can be logged, so the clock is not read.
+        let started =
+            (LevelFilter::current() != LevelFilter::OFF).then(|| self.instance.clock.now());
+        let (records, outcome) = match H::Event::decode(incoming) {
+            Ok(decoded) => {
+                let records = decoded.units.len();
+                let results = self
+                    .run_units(decoded.units, decoded.ordered, decoded.reply, ctx)
+                    .await;
+                (records, reply::encode(decoded.reply, results, ctx))
+            }
+            Err(err) => (0, Outcome::Failed(err.into())),
+        };
+        if let Some(started) = started {
+            let elapsed = self.instance.clock.now() - started;
+            log_outcome(
+                &outcome,
+                records,
+                elapsed.num_microseconds().unwrap_or(i64::MAX),
+            );
+        }
+        outcome
     }
 
     fn context(&self, info: InvocationInfo) -> Context {
         let instance = &self.instance;
-        let request_id = info.request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let mut builder = Context::builder()
-            .request_id(request_id)
-            .function(Arc::clone(&instance.name), Arc::clone(&instance.version))
-            .platform(instance.platform)
-            .cold_start(instance.cold.swap(false, Ordering::AcqRel))
-            .clock(Arc::clone(&instance.clock));
-        if let Some(deadline) = info.deadline {
-            builder = builder.deadline(deadline);
-        }
-        if let Some(trace_id) = info.trace_id {
-            builder = builder.trace_id(trace_id);
-        }
-        builder.build()
+        Context::for_invocation(
+            info,
+            Arc::clone(&instance.name),
+            Arc::clone(&instance.version),
+            instance.platform,
+            instance.cold.swap(false, Ordering::AcqRel),
+            Arc::clone(&instance.clock),
+        )
     }
 
     /// Runs every unit; ordered batches stop at the first failure and skip
-    /// the rest, others run up to `concurrency` units at once.
-    async fn run_units<U: Unit>(&self, units: Vec<U>, ordered: bool, ctx: &Context) -> Vec<(Option<String>, UnitResult)>
+    /// the rest, others run up to `concurrency` units at once. Only what
+    /// `format` answers with is kept: item ids when it names items, and
+    /// successful results when it answers with one (batch formats report
+    /// failures only, and a short list spares a large allocation).
+    async fn run_units<U: Unit>(
+        &self,
+        units: Vec<U>,
+        ordered: bool,
+        format: ReplyFormat,
+        ctx: &Context,
+    ) -> Vec<(Option<String>, UnitResult)>
     where
         S: Service<U>,
     {
+        let keep_ids = format.names_items();
+        let keep_successes = format.answers_with_result();
+        let kept =
+            move |result: &UnitResult| keep_successes || !matches!(result, UnitResult::Done(Ok(_)));
         let requests = units.into_iter().map(|unit| {
-            let item_id = unit.item_id().map(str::to_owned);
+            let item_id = if keep_ids {
+                unit.item_id().map(str::to_owned)
+            } else {
+                None
+            };
             let context = ctx.for_record(unit.correlation_id(), unit.delivery_attempt());
             (item_id, Request { unit, context })
         });
         if ordered || self.concurrency == 1 {
-            let mut results = Vec::with_capacity(requests.len());
+            let mut results = Vec::new();
             let mut failed = false;
             for (item_id, request) in requests {
                 if failed {
                     results.push((item_id, UnitResult::Skipped));
                     continue;
                 }
-                let result = self.service.call(request).await;
-                failed = ordered && result.is_err();
-                results.push((item_id, UnitResult::Done(result)));
+                let result = UnitResult::Done(self.service.call(request).await);
+                failed = ordered && matches!(result, UnitResult::Done(Err(_)));
+                if kept(&result) {
+                    results.push((item_id, result));
+                }
             }
             results
         } else {
             futures_util::stream::iter(requests)
-                .map(|(item_id, request)| async move { (item_id, UnitResult::Done(self.service.call(request).await)) })
+                .map(|(item_id, request)| async move {
+                    (item_id, UnitResult::Done(self.service.call(request).await))
+                })
                 .buffered(self.concurrency)
+                .filter(|(_, result)| std::future::ready(kept(result)))
                 .collect()
                 .await
         }
@@ -428,7 +469,11 @@ mod tests {
     }
 
     fn sqs(bodies: &[&str], fifo: bool) -> Incoming {
-        let arn = if fifo { "arn:aws:sqs:eu-west-1:1:q.fifo" } else { "arn:aws:sqs:eu-west-1:1:q" };
+        let arn = if fifo {
+            "arn:aws:sqs:eu-west-1:1:q.fifo"
+        } else {
+            "arn:aws:sqs:eu-west-1:1:q"
+        };
         let records: Vec<_> = bodies
             .iter()
             .enumerate()
@@ -438,7 +483,9 @@ mod tests {
     }
 
     fn failures(outcome: Outcome) -> Vec<String> {
-        let Outcome::Json(json) = outcome else { panic!("{outcome:?}") };
+        let Outcome::Json(json) = outcome else {
+            panic!("{outcome:?}")
+        };
         let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
         value["batchItemFailures"]
             .as_array()
@@ -451,15 +498,26 @@ mod tests {
     #[tokio::test]
     async fn a_panic_fails_its_record_only_and_concurrent_results_keep_their_ids() {
         let function = Function::builder(Sleepy).build().unwrap();
-        let outcome = function.invoke(sqs(&["30", "0", "1", "\"x\""], false), InvocationInfo::default()).await;
+        let outcome = function
+            .invoke(
+                sqs(&["30", "0", "1", "\"x\""], false),
+                InvocationInfo::default(),
+            )
+            .await;
         assert_eq!(failures(outcome), ["m1", "m3"]);
-        assert_eq!(function.executions(), 3, "the undecodable record never reached the handler");
+        assert_eq!(
+            function.executions(),
+            3,
+            "the undecodable record never reached the handler"
+        );
     }
 
     #[tokio::test]
     async fn a_fifo_batch_stops_at_the_first_failure() {
         let function = Function::builder(Sleepy).build().unwrap();
-        let outcome = function.invoke(sqs(&["1", "0", "1", "1"], true), InvocationInfo::default()).await;
+        let outcome = function
+            .invoke(sqs(&["1", "0", "1", "1"], true), InvocationInfo::default())
+            .await;
         assert_eq!(failures(outcome), ["m1", "m2", "m3"]);
         assert_eq!(function.executions(), 2);
     }

@@ -133,7 +133,10 @@ pub trait Init: Send + Sync + 'static {
     type State: Send + Sync + 'static;
 
     /// Builds the state from the configuration.
-    fn init<'a>(&'a self, config: &'a Config) -> impl Future<Output = Result<Self::State, BoxError>> + Send + 'a;
+    fn init<'a>(
+        &'a self,
+        config: &'a Config,
+    ) -> impl Future<Output = Result<Self::State, BoxError>> + Send + 'a;
 }
 
 /// No initialisation: the state is `()`.

@@ -60,7 +60,10 @@ pub struct Request<U> {
 /// Handles one unit of work.
 pub trait Service<U>: Send + Sync + 'static {
     /// Handles `request`.
-    fn call(&self, request: Request<U>) -> impl Future<Output = Result<Reply, FunctionError>> + Send;
+    fn call(
+        &self,
+        request: Request<U>,
+    ) -> impl Future<Output = Result<Reply, FunctionError>> + Send;
 }
 
 /// Wraps a service in another.
@@ -116,7 +119,12 @@ impl<U: Unit, S: Service<U>> Service<U> for Telemetry<S> {
             correlation_id = request.context.correlation_id(),
             attempt = request.context.delivery_attempt(),
         );
-        let result = self.inner.call(request).instrument(span.clone()).await;
+        // A disabled span (no subscriber wants it) need not wrap the future.
+        let result = if span.is_disabled() {
+            self.inner.call(request).await
+        } else {
+            self.inner.call(request).instrument(span.clone()).await
+        };
         if let Err(err) = &result {
             span.in_scope(|| {
                 tracing::warn!(

@@ -73,8 +73,8 @@ pub mod wire;
 pub use config::{Config, ConfigError};
 pub use context::{Context, ContextBuilder, Platform};
 pub use contract::{
-    Batch, ChangeKind, CloudEvent, HttpRequest, HttpResponse, Json, QueueMessage, ScheduleEvent, StorageEvent,
-    StorageEventKind, StreamRecord,
+    Batch, ChangeKind, CloudEvent, HttpRequest, HttpResponse, Json, QueueMessage, ScheduleEvent,
+    StorageEvent, StorageEventKind, StreamRecord,
 };
 pub use error::{BoxError, ErrorKind, FunctionError, Violation};
 pub use function::{Function, FunctionBuilder, InvocationInfo, StartError};
@@ -140,8 +140,8 @@ pub mod prelude {
     pub use crate::config::{Config, ConfigError};
     pub use crate::context::Context;
     pub use crate::contract::{
-        Batch, ChangeKind, CloudEvent, HttpRequest, HttpResponse, Json, QueueMessage, ScheduleEvent, StorageEvent,
-        StorageEventKind, StreamRecord,
+        Batch, ChangeKind, CloudEvent, HttpRequest, HttpResponse, Json, QueueMessage,
+        ScheduleEvent, StorageEvent, StorageEventKind, StreamRecord,
     };
     pub use crate::error::{ErrorKind, FunctionError};
     pub use crate::payload::{Binary, Text};
@@ -153,6 +153,8 @@ pub mod prelude {
 /// Support for the macros; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    use std::process::ExitCode;
+
     pub use crate::config::Config;
     pub use crate::context::Context;
     pub use crate::contract::{Each, FromEvent, Record};
@@ -160,12 +162,64 @@ pub mod __private {
     pub use crate::handler::{Handler, HandlerConfig, Init, NoInit};
     pub use crate::runtime::main;
     pub use crate::validation::SchemaSource;
-    pub use crate::validation::probe::{DerivedSchema, NoSchema, Probe};
+    pub use crate::validation::probe::Probe;
 
-    /// Fails to compile unless `E` is a record type: gives `batch` on a
-    /// non-batch event a message of its own.
-    pub const fn assert_record<E: Record>() {}
+    /// Finds, at compile time, the derived schema of an event's payload:
+    /// `(&Probe::<E>::new()).schema_source()`, on the event type `E`,
+    /// resolves to [`EventSchema`] when `E`'s payload implements
+    /// `JsonSchema` and to the `None` of [`NoEventSchema`] otherwise (see
+    /// [`Probe`]). Probing the event rather than `<E as FromEvent>::Payload`
+    /// keeps an `E` that is not an event at all from being reported twice.
+    pub trait EventSchema {
+        fn schema_source(&self) -> Option<SchemaSource>;
+    }
 
-    /// Fails to compile unless `E` is a whole-invocation event.
-    pub const fn assert_event<E: FromEvent>() {}
+    #[cfg(feature = "validation")]
+    impl<E> EventSchema for Probe<E>
+    where
+        E: FromEvent,
+        E::Payload: schemars::JsonSchema + 'static,
+    {
+        fn schema_source(&self) -> Option<SchemaSource> {
+            // `()` is the payload of contracts that carry none (`HttpRequest`,
+            // `ScheduleEvent`, `StorageEvent`); its schema (`null`) describes no contract.
+            if std::any::TypeId::of::<E::Payload>() == std::any::TypeId::of::<()>() {
+                return None;
+            }
+            crate::validation::probe::DerivedSchema::schema_source(&Probe::<E::Payload>::new())
+        }
+    }
+
+    pub trait NoEventSchema {
+        fn schema_source(&self) -> Option<SchemaSource> {
+            None
+        }
+    }
+
+    impl<E> NoEventSchema for &Probe<E> {}
+
+    /// The state of a handler that `faas::main!` runs without an init
+    /// function: only `()` can be built from nothing.
+    #[diagnostic::on_unimplemented(
+        message = "this handler takes a state of type `{Self}`, but `faas::main!` was given no init function to build it",
+        label = "needs a `#[faas::init]` function that returns `Result<{Self}, E>`",
+        note = "write `faas::main!(handler, init)`, naming an `async fn` marked `#[faas::init]` that builds the state"
+    )]
+    pub trait WithoutInit: Sized + Send + Sync + 'static {
+        /// The init function that builds this state.
+        type Init: Init<State = Self> + Default;
+    }
+
+    impl WithoutInit for () {
+        type Init = NoInit;
+    }
+
+    /// `faas::main!(handler)`: [`main`] with the init function the handler's state allows.
+    pub fn main_without_init<H>(handler: H) -> ExitCode
+    where
+        H: Handler,
+        H::State: WithoutInit,
+    {
+        main(handler, <H::State as WithoutInit>::Init::default())
+    }
 }

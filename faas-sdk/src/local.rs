@@ -82,9 +82,22 @@ where
     S: Service<<H::Event as FromEvent>::Unit>,
 {
     let listener = TcpListener::bind(options.addr).await?;
-    let kind = if function.serves_http() { "HTTP" } else { "events: POST the event JSON to /" };
-    tracing::info!("local server listening on http://{} ({kind})", listener.local_addr()?);
-    serve_listener(listener, Arc::new(function), options.max_body_bytes, shutdown_signal()).await
+    let kind = if function.serves_http() {
+        "HTTP"
+    } else {
+        "events: POST the event JSON to /"
+    };
+    tracing::info!(
+        "local server listening on http://{} ({kind})",
+        listener.local_addr()?
+    );
+    serve_listener(
+        listener,
+        Arc::new(function),
+        options.max_body_bytes,
+        shutdown_signal(),
+    )
+    .await
 }
 
 /// Serves `function` on an already bound listener until `shutdown`
@@ -119,7 +132,8 @@ where
             let function = Arc::clone(&function);
             async move { Ok::<_, Infallible>(handle(&function, request, max_body_bytes).await) }
         });
-        let connection = graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        let connection =
+            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection closed with an error");
@@ -127,7 +141,10 @@ where
         });
     }
     tracing::info!("shutting down; letting in-flight requests finish");
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
     }
     Ok(())
@@ -137,13 +154,14 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}
@@ -163,23 +181,26 @@ where
     S: Service<<H::Event as FromEvent>::Unit>,
 {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let response = match read_request(function.serves_http(), request, max_body_bytes, &request_id).await {
-        Ok(request) => {
-            let info = InvocationInfo::default()
-                .with_request_id(request_id.clone());
-            let info = match request.header("traceparent").or_else(|| request.header("x-amzn-trace-id")) {
-                Some(trace) => info.with_trace_id(trace),
-                None => info,
-            };
-            match function.invoke(Incoming::from(request), info).await {
-                Outcome::Http(response) => response,
-                Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
-                    .with_body(HeaderValue::from_static("application/json"), json),
-                Outcome::Failed(err) => problem_response(&err, &request_id),
+    let response =
+        match read_request(function.serves_http(), request, max_body_bytes, &request_id).await {
+            Ok(request) => {
+                let info = InvocationInfo::default().with_request_id(request_id.clone());
+                let info = match request
+                    .header("traceparent")
+                    .or_else(|| request.header("x-amzn-trace-id"))
+                {
+                    Some(trace) => info.with_trace_id(trace),
+                    None => info,
+                };
+                match function.invoke(Incoming::from(request), info).await {
+                    Outcome::Http(response) => response,
+                    Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
+                        .with_body(HeaderValue::from_static("application/json"), json),
+                    Outcome::Failed(err) => problem_response(&err, &request_id),
+                }
             }
-        }
-        Err(response) => response,
-    };
+            Err(response) => response,
+        };
     into_hyper(response, &request_id)
 }
 
@@ -194,18 +215,31 @@ async fn read_request(
     let (parts, body) = request.into_parts();
     if !serves_http {
         if parts.uri.path() != "/" {
-            let err = FunctionError::not_found("this function takes events: POST the event JSON to /");
+            let err =
+                FunctionError::not_found("this function takes events: POST the event JSON to /");
             return Err(problem_response(&err, request_id));
         }
         if parts.method != Method::POST {
             let detail = "this function takes events: POST the event JSON to /";
-            return Err(problem(StatusCode::METHOD_NOT_ALLOWED, "bad_input", detail, request_id)
-                .with_header(header::ALLOW, HeaderValue::from_static("POST")));
+            return Err(problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "bad_input",
+                detail,
+                request_id,
+            )
+            .with_header(header::ALLOW, HeaderValue::from_static("POST")));
         }
     }
     let too_large = || {
-        let detail = format!("the request body is larger than the limit of {max_body_bytes} bytes (FAAS_MAX_BODY_BYTES)");
-        problem(StatusCode::PAYLOAD_TOO_LARGE, "bad_input", &detail, request_id)
+        let detail = format!(
+            "the request body is larger than the limit of {max_body_bytes} bytes (FAAS_MAX_BODY_BYTES)"
+        );
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "bad_input",
+            &detail,
+            request_id,
+        )
     };
     let declared = parts
         .headers
@@ -218,11 +252,15 @@ async fn read_request(
         Ok(collected) => collected.to_bytes(),
         Err(err) if err.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
         Err(err) => {
-            let err = FunctionError::bad_input(format!("the request body could not be read: {err}"));
+            let err =
+                FunctionError::bad_input(format!("the request body could not be read: {err}"));
             return Err(problem_response(&err, request_id));
         }
     };
-    let target = parts.uri.path_and_query().map_or("/", |target| target.as_str());
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
     Ok(HttpRequest::new(parts.method, target, parts.headers, body))
 }
 

@@ -288,7 +288,9 @@ impl FromPayload for Text {
         let bytes = payload.to_bytes();
         match String::from_utf8(bytes.to_vec()) {
             Ok(text) => Ok(Text(text)),
-            Err(err) => Err(PayloadError::new("", format!("the payload is not UTF-8 text: {err}")).into()),
+            Err(err) => {
+                Err(PayloadError::new("", format!("the payload is not UTF-8 text: {err}")).into())
+            }
         }
     }
 }
@@ -336,7 +338,9 @@ mod tests {
 
     #[test]
     fn a_wrong_type_deep_inside_names_its_pointer() {
-        let payload = Payload::from(r#"{"order_id":"o","lines":[{"sku":"a","quantity":1},{"sku":"b","quantity":"two"}]}"#);
+        let payload = Payload::from(
+            r#"{"order_id":"o","lines":[{"sku":"a","quantity":1},{"sku":"b","quantity":"two"}]}"#,
+        );
         let err = Order::from_payload(payload).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::BadInput);
         assert_eq!(err.violations()[0].pointer, "/lines/1/quantity");
@@ -351,7 +355,10 @@ mod tests {
         let err = Order::from_payload(Payload::from(r#"{"lines":[]}"#)).unwrap_err();
         assert_eq!(err.to_string(), "invalid payload: missing field `order_id`");
         let err = Order::from_payload(Payload::from("  ")).unwrap_err();
-        assert_eq!(err.to_string(), "invalid payload: the payload is empty, expected JSON");
+        assert_eq!(
+            err.to_string(),
+            "invalid payload: the payload is empty, expected JSON"
+        );
     }
 
     #[test]
@@ -366,8 +373,9 @@ mod tests {
     fn pointers_escape_slashes_and_tildes() {
         let mut map = serde_json::Map::new();
         map.insert("a/b~c".into(), serde_json::json!("x"));
-        let err = std::collections::HashMap::<String, u32>::from_payload(Payload::from_json(map.into()))
-            .unwrap_err();
+        let err =
+            std::collections::HashMap::<String, u32>::from_payload(Payload::from_json(map.into()))
+                .unwrap_err();
         assert_eq!(err.violations()[0].pointer, "/a~1b~0c");
     }
 }

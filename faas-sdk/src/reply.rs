@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse};
 use bytes::Bytes;
-use http::header::{self, HeaderValue};
 use http::StatusCode;
+use http::header::{self, HeaderValue};
 use serde::Serialize;
 
 use crate::contract::{HttpResponse, HttpShape};
@@ -50,9 +50,70 @@ pub trait IntoReply: Send {
 
 impl<T: Serialize + Send> IntoReply for T {
     fn into_reply(self) -> Result<Reply, FunctionError> {
-        serde_json::to_vec(&self)
-            .map(|json| Reply::Json(Bytes::from(json)))
-            .map_err(FunctionError::internal)
+        let mut json = SmallJson::default();
+        serde_json::to_writer(&mut json, &self).map_err(FunctionError::internal)?;
+        Ok(Reply::Json(json.into_bytes()))
+    }
+}
+
+/// Bytes kept on the stack while they are few.
+const INLINE_JSON: usize = 64;
+
+/// A JSON writer for replies, which are mostly `null` (every record of a
+/// batch) or a few bytes: those cost no allocation, or one of the exact
+/// size, where `serde_json::to_vec` costs two (its 128-byte buffer, then the
+/// header `Bytes` adds to a `Vec` whose capacity exceeds its length).
+struct SmallJson {
+    inline: [u8; INLINE_JSON],
+    len: usize,
+    spilled: Option<Vec<u8>>,
+}
+
+impl Default for SmallJson {
+    fn default() -> Self {
+        SmallJson {
+            inline: [0; INLINE_JSON],
+            len: 0,
+            spilled: None,
+        }
+    }
+}
+
+impl SmallJson {
+    fn into_bytes(self) -> Bytes {
+        match self.spilled {
+            Some(json) => Bytes::from(json),
+            None if &self.inline[..self.len] == b"null" => Bytes::from_static(b"null"),
+            None => Bytes::copy_from_slice(&self.inline[..self.len]),
+        }
+    }
+}
+
+impl std::io::Write for SmallJson {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match &mut self.spilled {
+            Some(json) => json.extend_from_slice(buf),
+            None if self.len + buf.len() <= INLINE_JSON => {
+                self.inline[self.len..self.len + buf.len()].copy_from_slice(buf);
+                self.len += buf.len();
+            }
+            None => {
+                let mut json = Vec::with_capacity((2 * (self.len + buf.len())).max(128));
+                json.extend_from_slice(&self.inline[..self.len]);
+                json.extend_from_slice(buf);
+                self.spilled = Some(json);
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -79,6 +140,20 @@ pub enum ReplyFormat {
     AllOrNothing,
 }
 
+impl ReplyFormat {
+    /// Whether the encoded reply names units by their item id; other
+    /// formats need not keep the ids.
+    pub(crate) fn names_items(self) -> bool {
+        self == ReplyFormat::BatchItemFailures
+    }
+
+    /// Whether a successful unit's reply is the answer (a single request);
+    /// batch formats answer with their failures only.
+    pub(crate) fn answers_with_result(self) -> bool {
+        matches!(self, ReplyFormat::Http(_) | ReplyFormat::Direct)
+    }
+}
+
 /// What the platform adapter sends back for one invocation.
 #[derive(Debug)]
 pub enum Outcome {
@@ -98,18 +173,37 @@ pub(crate) enum UnitResult {
     Skipped,
 }
 
+/// Where a problem response takes its request id from. Read only when an
+/// HTTP error is answered, so an invocation that never needs its (random)
+/// request id does not make one.
+pub(crate) trait RequestIdSource {
+    fn request_id(&self) -> &str;
+}
+
+impl RequestIdSource for str {
+    fn request_id(&self) -> &str {
+        self
+    }
+}
+
+impl RequestIdSource for crate::context::Context {
+    fn request_id(&self) -> &str {
+        crate::context::Context::request_id(self)
+    }
+}
+
 /// Encodes the results of every unit in `format`. `item_ids[i]` names unit `i`.
 pub(crate) fn encode(
     format: ReplyFormat,
     results: Vec<(Option<String>, UnitResult)>,
-    request_id: &str,
+    request_id: &(impl RequestIdSource + ?Sized),
 ) -> Outcome {
     match format {
         ReplyFormat::Http(shape) => {
             let response = match single(results) {
                 Ok(Reply::Http(response)) => response,
                 Ok(Reply::Json(json)) => json_response(json),
-                Err(err) => problem_response(&err, request_id),
+                Err(err) => problem_response(&err, request_id.request_id()),
             };
             match shape {
                 HttpShape::Native => Outcome::Http(response),
@@ -161,7 +255,9 @@ fn batch_item_failures(results: Vec<(Option<String>, UnitResult)>) -> Outcome {
                 }
             }
             None => {
-                let err = error.unwrap_or_else(|| FunctionError::internal("a record without an id was skipped"));
+                let err = error.unwrap_or_else(|| {
+                    FunctionError::internal("a record without an id was skipped")
+                });
                 return Outcome::Failed(err);
             }
         }
@@ -185,7 +281,8 @@ fn json_response(json: Bytes) -> HttpResponse {
     if json.as_ref() == b"null" {
         HttpResponse::new(StatusCode::NO_CONTENT)
     } else {
-        HttpResponse::new(StatusCode::OK).with_body(HeaderValue::from_static("application/json"), json)
+        HttpResponse::new(StatusCode::OK)
+            .with_body(HeaderValue::from_static("application/json"), json)
     }
 }
 
@@ -222,13 +319,15 @@ struct Problem<'a> {
 /// ```
 pub fn problem_response(err: &FunctionError, request_id: &str) -> HttpResponse {
     let kind = err.kind();
-    let status = StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let detail = if kind == ErrorKind::Internal {
         "the function failed unexpectedly; see its logs for this request id".to_owned()
     } else {
         err.to_string()
     };
-    let mut response = problem_document(status, kind.as_str(), &detail, err.violations(), request_id);
+    let mut response =
+        problem_document(status, kind.as_str(), &detail, err.violations(), request_id);
     if kind.is_retryable() {
         let after = err.retry_after().unwrap_or(DEFAULT_RETRY_AFTER);
         let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
@@ -239,11 +338,22 @@ pub fn problem_response(err: &FunctionError, request_id: &str) -> HttpResponse {
 
 /// A problem response for a failure outside any handler (a body over the
 /// limit, a wrong route).
-pub(crate) fn problem(status: StatusCode, kind: &str, detail: &str, request_id: &str) -> HttpResponse {
+pub(crate) fn problem(
+    status: StatusCode,
+    kind: &str,
+    detail: &str,
+    request_id: &str,
+) -> HttpResponse {
     problem_document(status, kind, detail, &[], request_id)
 }
 
-fn problem_document(status: StatusCode, kind: &str, detail: &str, violations: &[Violation], request_id: &str) -> HttpResponse {
+fn problem_document(
+    status: StatusCode,
+    kind: &str,
+    detail: &str,
+    violations: &[Violation],
+    request_id: &str,
+) -> HttpResponse {
     let problem = Problem {
         kind_uri: "about:blank",
         title: status.canonical_reason().unwrap_or("Error"),
@@ -272,9 +382,18 @@ mod tests {
     #[test]
     fn batch_failures_list_failed_and_skipped_records_once() {
         let results = vec![
-            (Some("a".into()), UnitResult::Done(Ok(Reply::Json("null".into())))),
-            (Some("b".into()), UnitResult::Done(Err(FunctionError::transient("x")))),
-            (Some("b".into()), UnitResult::Done(Err(FunctionError::transient("y")))),
+            (
+                Some("a".into()),
+                UnitResult::Done(Ok(Reply::Json("null".into()))),
+            ),
+            (
+                Some("b".into()),
+                UnitResult::Done(Err(FunctionError::transient("x"))),
+            ),
+            (
+                Some("b".into()),
+                UnitResult::Done(Err(FunctionError::transient("y"))),
+            ),
             (Some("c".into()), UnitResult::Skipped),
         ];
         assert_eq!(
@@ -286,7 +405,9 @@ mod tests {
     #[test]
     fn a_failed_record_without_an_id_fails_the_invocation() {
         let results = vec![(None, UnitResult::Done(Err(FunctionError::permanent("bad"))))];
-        assert!(matches!(encode(ReplyFormat::BatchItemFailures, results, "r"), Outcome::Failed(e) if e.kind() == ErrorKind::Permanent));
+        assert!(
+            matches!(encode(ReplyFormat::BatchItemFailures, results, "r"), Outcome::Failed(e) if e.kind() == ErrorKind::Permanent)
+        );
     }
 
     #[test]
@@ -297,12 +418,33 @@ mod tests {
         assert_eq!(res.headers()["retry-after"], "3");
         let res = problem_response(&FunctionError::transient("busy"), "r");
         assert_eq!(res.headers()["retry-after"], "1");
-        assert!(problem_response(&FunctionError::conflict("dup"), "r").headers().get("retry-after").is_none());
+        assert!(
+            problem_response(&FunctionError::conflict("dup"), "r")
+                .headers()
+                .get("retry-after")
+                .is_none()
+        );
     }
 
     #[test]
     fn internal_errors_hide_their_cause() {
         let res = problem_response(&FunctionError::internal("password=hunter2"), "r");
         assert!(!String::from_utf8_lossy(res.body()).contains("hunter2"));
+    }
+
+    #[test]
+    fn json_replies_of_every_size_match_serde_json() {
+        // Around the inline buffer's size: below, at, just past, and far past it.
+        for len in [0, 1, INLINE_JSON - 2, INLINE_JSON - 1, INLINE_JSON, 500] {
+            let text = "x".repeat(len);
+            let Reply::Json(json) = text.clone().into_reply().unwrap() else {
+                panic!("not JSON")
+            };
+            assert_eq!(json, serde_json::to_vec(&text).unwrap(), "length {len}");
+        }
+        assert_eq!(
+            ().into_reply().unwrap(),
+            Reply::Json(Bytes::from_static(b"null"))
+        );
     }
 }

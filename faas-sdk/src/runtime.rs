@@ -40,7 +40,10 @@ where
     H: Handler,
     I: Init<State = H::State>,
 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("faas: cannot start the Tokio runtime: {err}");
@@ -67,7 +70,11 @@ where
     let config = Config::from_env();
     let platform = select_platform(&config)?;
     init_tracing(&config, platform);
-    tracing::info!(platform = platform.as_str(), handler = handler.config().name, "starting");
+    tracing::info!(
+        platform = platform.as_str(),
+        handler = handler.config().name,
+        "starting"
+    );
     let state = init.init(&config).await.map_err(StartError::Init)?;
     let function = Function::builder_with_state(handler, state)
         .platform(platform)
@@ -125,7 +132,11 @@ pub fn select_platform(config: &Config) -> Result<Platform, ConfigError> {
 
 /// Installs the global `tracing` subscriber (once; later calls do nothing).
 pub fn init_tracing(config: &Config, platform: Platform) {
-    let default_format = if platform == Platform::Local { "text" } else { "json" };
+    let default_format = if platform == Platform::Local {
+        "text"
+    } else {
+        "json"
+    };
     let json = config.get("FAAS_LOG_FORMAT").unwrap_or(default_format) == "json";
     let filter_text = config.get("RUST_LOG").unwrap_or("info");
     let filter = filter_text.parse::<Targets>().unwrap_or_else(|err| {
@@ -135,7 +146,13 @@ pub fn init_tracing(config: &Config, platform: Platform) {
     let registry = tracing_subscriber::registry().with(filter);
     let result = if json {
         registry
-            .with(tracing_subscriber::fmt::layer().json().with_writer(std::io::stderr).with_current_span(true).with_span_list(false))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_writer(std::io::stderr)
+                    .with_current_span(true)
+                    .with_span_list(false),
+            )
             .try_init()
     } else {
         registry

@@ -175,19 +175,29 @@ impl Schema {
         unit.visit_payloads(&mut |record, payload| {
             let prefix = record.map(|index| format!("/{index}")).unwrap_or_default();
             match payload.json() {
-                Ok(value) => violations.extend(self.violations(value).into_iter().map(|v| Violation {
-                    pointer: format!("{prefix}{}", v.pointer),
-                    message: v.message,
-                })),
+                Ok(value) => {
+                    violations.extend(self.violations(value).into_iter().map(|v| Violation {
+                        pointer: format!("{prefix}{}", v.pointer),
+                        message: v.message,
+                    }))
+                }
                 Err(err) => violations.push(Violation::new(prefix, err.reason())),
             }
         });
         if violations.is_empty() {
             return Ok(());
         }
-        let version = self.version.as_deref().map(|v| format!(" version {v}")).unwrap_or_default();
+        let version = self
+            .version
+            .as_deref()
+            .map(|v| format!(" version {v}"))
+            .unwrap_or_default();
         let count = violations.len();
-        let noun = if count == 1 { "violation" } else { "violations" };
+        let noun = if count == 1 {
+            "violation"
+        } else {
+            "violations"
+        };
         Err(FunctionError::bad_input(format!(
             "the payload does not match schema {}{version}: {count} {noun}",
             self.name
@@ -242,7 +252,10 @@ pub mod probe {
                 schemars::schema_for!(T).to_value()
             }
             Some(SchemaSource::Derived {
-                name: std::any::type_name::<T>().rsplit("::").next().unwrap_or("payload"),
+                name: std::any::type_name::<T>()
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or("payload"),
                 schema: derive::<T>,
             })
         }
@@ -282,12 +295,20 @@ mod tests {
     #[allow(clippy::needless_borrow)]
     fn every_violation_is_listed_with_its_pointer_and_the_version() {
         use probe::{DerivedSchema as _, Probe};
-        let schema = Schema::from_source((&Probe::<Order>::new()).schema_source().unwrap()).unwrap();
+        let schema =
+            Schema::from_source((&Probe::<Order>::new()).schema_source().unwrap()).unwrap();
         assert_eq!(schema.version(), Some("2"));
         let unit = Payload::from(r#"{"amount_cents": 0, "currency": "eur"}"#);
         let err = schema.check(&unit).unwrap_err();
-        assert_eq!(err.to_string(), "the payload does not match schema Order version 2: 2 violations");
-        let pointers: Vec<_> = err.violations().iter().map(|v| v.pointer.as_str()).collect();
+        assert_eq!(
+            err.to_string(),
+            "the payload does not match schema Order version 2: 2 violations"
+        );
+        let pointers: Vec<_> = err
+            .violations()
+            .iter()
+            .map(|v| v.pointer.as_str())
+            .collect();
         assert_eq!(pointers, ["/amount_cents", "/currency"]);
     }
 
@@ -301,7 +322,11 @@ mod tests {
 
     #[test]
     fn a_broken_schema_is_a_start_up_error() {
-        let err = Schema::compile("broken", &serde_json::json!({"type": "no-such-type"})).unwrap_err();
-        assert!(err.to_string().starts_with("schema broken is invalid"), "{err}");
+        let err =
+            Schema::compile("broken", &serde_json::json!({"type": "no-such-type"})).unwrap_err();
+        assert!(
+            err.to_string().starts_with("schema broken is invalid"),
+            "{err}"
+        );
     }
 }

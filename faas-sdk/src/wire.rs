@@ -18,8 +18,8 @@ use bytes::Bytes;
 use memchr::memmem;
 use serde::de::DeserializeOwned;
 
-use crate::error::{FunctionError, Violation};
 use crate::contract::HttpRequest;
+use crate::error::{FunctionError, Violation};
 use crate::payload::json_pointer;
 
 /// An invocation as an adapter receives it.
@@ -78,6 +78,11 @@ pub enum Source {
     FunctionUrl,
     /// An Application Load Balancer target group.
     Alb,
+    /// An API Gateway Lambda authorizer request (`TOKEN` or `REQUEST`, any
+    /// payload version): it asks for a policy, not for a response.
+    ApiGatewayAuthorizer,
+    /// An API Gateway WebSocket API event (`$connect`, `$disconnect`, a message).
+    ApiGatewayWebSocket,
     /// An SQS batch.
     Sqs,
     /// An SNS notification delivered to Lambda.
@@ -110,6 +115,8 @@ impl Source {
             Source::ApiGatewayHttp => "an API Gateway HTTP API (v2) request",
             Source::FunctionUrl => "a Lambda Function URL request",
             Source::Alb => "an ALB target group request",
+            Source::ApiGatewayAuthorizer => "an API Gateway Lambda authorizer request",
+            Source::ApiGatewayWebSocket => "an API Gateway WebSocket event",
             Source::Sqs => "an SQS batch",
             Source::Sns => "an SNS notification",
             Source::SnsEnvelope => "an SNS message envelope",
@@ -134,7 +141,10 @@ impl Source {
     pub fn detect(json: &[u8]) -> Source {
         let shape = Shape(json);
         if shape.has_key("Records") {
-            if let Some(source) = shape.string_value("eventSource").or_else(|| shape.string_value("EventSource")) {
+            if let Some(source) = shape
+                .string_value("eventSource")
+                .or_else(|| shape.string_value("EventSource"))
+            {
                 match source {
                     "aws:sqs" => return Source::Sqs,
                     "aws:sns" => return Source::Sns,
@@ -145,7 +155,15 @@ impl Source {
                 }
             }
         }
+        // Authorizer requests carry the ARN of the method (REST, v1) or route
+        // (HTTP API, v2) they guard; some also look like a proxy request.
+        if shape.has_key("methodArn") || shape.has_key("routeArn") {
+            return Source::ApiGatewayAuthorizer;
+        }
         if shape.has_key("requestContext") {
+            if shape.has_key("connectionId") && shape.has_key("eventType") {
+                return Source::ApiGatewayWebSocket;
+            }
             if shape.has_key("elb") {
                 return Source::Alb;
             }
@@ -153,7 +171,11 @@ impl Source {
                 let lambda_url = shape
                     .string_value("domainName")
                     .is_some_and(|domain| domain.contains(".lambda-url."));
-                return if lambda_url { Source::FunctionUrl } else { Source::ApiGatewayHttp };
+                return if lambda_url {
+                    Source::FunctionUrl
+                } else {
+                    Source::ApiGatewayHttp
+                };
             }
             if shape.has_key("httpMethod") {
                 return Source::ApiGatewayRest;
@@ -220,6 +242,22 @@ impl<'a> Shape<'a> {
             Ok(map) => map.keys().take(8).cloned().collect(),
             Err(_) => Vec::new(),
         }
+    }
+}
+
+/// For an event of no known format with `Records`: where they say they come
+/// from. A batch without `eventSource` is the usual hand-written test event.
+fn records_hint(json: &[u8]) -> String {
+    let shape = Shape(json);
+    if !shape.has_key("Records") {
+        return String::new();
+    }
+    match shape
+        .string_value("eventSource")
+        .or_else(|| shape.string_value("EventSource"))
+    {
+        Some(source) => format!("; its records come from `{source}`"),
+        None => "; it has `Records`, but no record names its `eventSource`".to_owned(),
     }
 }
 
@@ -321,12 +359,17 @@ pub struct DecodeError {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seen {
-    /// Not JSON at all.
-    NotJson,
+    /// No bytes at all (or only whitespace).
+    Empty,
+    /// Not JSON at all: why, with serde_json's position.
+    NotJson(String),
+    /// JSON, but not an object: what it is instead ("an array", "a string"…).
+    NotObject(&'static str),
     /// JSON of a provider format the contract does not accept.
     Other(Source),
-    /// JSON of no known format; its top-level keys.
-    Unknown(Vec<String>),
+    /// JSON of no known format; its top-level keys, and what its
+    /// `Records` say about their source (`""` without `Records`).
+    Unknown(Vec<String>, String),
     /// An accepted format with a bad field.
     Field(Source),
 }
@@ -334,12 +377,27 @@ enum Seen {
 impl DecodeError {
     /// The event is in a format the contract does not accept.
     pub(crate) fn unexpected(expected: &'static str, json: &[u8]) -> DecodeError {
-        let seen = if serde_json::from_slice::<serde::de::IgnoredAny>(json).is_err() {
-            Seen::NotJson
+        let first = json
+            .iter()
+            .copied()
+            .find(|byte| !byte.is_ascii_whitespace());
+        let seen = if first.is_none() {
+            Seen::Empty
+        } else if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(json) {
+            Seen::NotJson(err.to_string())
         } else {
-            match Source::detect(json) {
-                Source::Direct => Seen::Unknown(Shape(json).top_level_keys()),
-                source => Seen::Other(source),
+            match first {
+                Some(b'{') => match Source::detect(json) {
+                    Source::Direct => {
+                        Seen::Unknown(Shape(json).top_level_keys(), records_hint(json))
+                    }
+                    source => Seen::Other(source),
+                },
+                Some(b'[') => Seen::NotObject("an array"),
+                Some(b'"') => Seen::NotObject("a string"),
+                Some(b't' | b'f') => Seen::NotObject("a boolean"),
+                Some(b'n') => Seen::NotObject("null"),
+                _ => Seen::NotObject("a number"),
             }
         };
         DecodeError {
@@ -351,7 +409,12 @@ impl DecodeError {
     }
 
     /// A field of an accepted format is missing or has the wrong type.
-    pub(crate) fn field(expected: &'static str, source: Source, pointer: impl Into<String>, reason: impl Into<String>) -> DecodeError {
+    pub(crate) fn field(
+        expected: &'static str,
+        source: Source,
+        pointer: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> DecodeError {
         DecodeError {
             expected,
             seen: Seen::Field(source),
@@ -369,7 +432,7 @@ impl DecodeError {
     pub fn seen(&self) -> Option<Source> {
         match self.seen {
             Seen::Other(source) | Seen::Field(source) => Some(source),
-            Seen::NotJson | Seen::Unknown(_) => None,
+            Seen::Empty | Seen::NotJson(_) | Seen::NotObject(_) | Seen::Unknown(..) => None,
         }
     }
 
@@ -381,17 +444,30 @@ impl DecodeError {
     fn describe(&self) -> String {
         let expected = self.expected;
         match &self.seen {
-            Seen::NotJson => format!("expected {expected}, but the event is not valid JSON"),
-            Seen::Other(source) => format!("expected {expected}, but the event looks like {source}"),
-            Seen::Unknown(keys) if keys.is_empty() => {
+            Seen::Empty => format!("expected {expected}, but the event is empty"),
+            Seen::NotJson(why) => {
+                format!("expected {expected}, but the event is not valid JSON ({why})")
+            }
+            Seen::NotObject(what) => {
+                format!(
+                    "expected {expected}, but the event is {what}, which matches no known format"
+                )
+            }
+            Seen::Other(source) => {
+                format!("expected {expected}, but the event looks like {source}")
+            }
+            Seen::Unknown(keys, _) if keys.is_empty() => {
                 format!("expected {expected}, but the event matches no known format")
             }
-            Seen::Unknown(keys) => format!(
-                "expected {expected}, but the event matches no known format (top-level keys: {})",
+            Seen::Unknown(keys, hint) => format!(
+                "expected {expected}, but the event matches no known format (top-level keys: {}){hint}",
                 keys.join(", ")
             ),
             Seen::Field(source) if self.pointer.is_empty() => {
-                format!("expected {expected}; {source} could not be decoded: {}", self.reason)
+                format!(
+                    "expected {expected}; {source} could not be decoded: {}",
+                    self.reason
+                )
             }
             Seen::Field(source) => format!(
                 "expected {expected}; {source} has a bad field at {}: {}",
@@ -416,6 +492,13 @@ pub(crate) fn parse_provider<T: DeserializeOwned>(
     expected: &'static str,
 ) -> Result<T, DecodeError> {
     serde_json::from_slice(json).map_err(|first| {
+        // Broken JSON is not a bad field, wherever the parser stopped. (Valid
+        // JSON nested deeper than serde_json's limit is: its path is named.)
+        if (first.is_syntax() || first.is_eof())
+            && serde_json::from_slice::<serde::de::IgnoredAny>(json).is_err()
+        {
+            return DecodeError::unexpected(expected, json);
+        }
         let mut de = serde_json::Deserializer::from_slice(json);
         match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Err(err) => {
@@ -424,7 +507,16 @@ pub(crate) fn parse_provider<T: DeserializeOwned>(
                     Some(at) => reason[..at].to_owned(),
                     None => reason,
                 };
-                DecodeError::field(expected, source, json_pointer(err.path()), reason)
+                let mut pointer = json_pointer(err.path());
+                // serde names the object a missing field belongs in; point at the field.
+                if let Some(field) = reason
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.strip_suffix('`'))
+                {
+                    pointer.push('/');
+                    pointer.push_str(&field.replace('~', "~0").replace('/', "~1"));
+                }
+                DecodeError::field(expected, source, pointer, reason)
             }
             Ok(_) => DecodeError::field(expected, source, "", first.to_string()),
         }
@@ -453,8 +545,94 @@ mod tests {
 
     #[test]
     fn string_values_tolerate_whitespace_and_skip_non_strings() {
-        let shape = Shape(b"{\"eventSource\" :\n {\"S\":\"x\"}, \"x\": {\"eventSource\":  \"aws:s3\"}}");
+        let shape =
+            Shape(b"{\"eventSource\" :\n {\"S\":\"x\"}, \"x\": {\"eventSource\":  \"aws:s3\"}}");
         assert_eq!(shape.string_value("eventSource"), Some("aws:s3"));
+    }
+
+    #[test]
+    fn authorizer_and_websocket_events_are_not_mistaken_for_http_requests() {
+        let rest_authorizer = br#"{"type":"REQUEST","methodArn":"arn:aws:execute-api:us-east-1:1:a/test/GET/r","httpMethod":"GET","requestContext":{"httpMethod":"GET"}}"#;
+        let http_authorizer = br#"{"version":"2.0","type":"REQUEST","routeArn":"arn:aws:execute-api:us-east-1:1:a/test/GET/r","rawPath":"/r","requestContext":{"http":{"method":"GET"}}}"#;
+        let websocket = br#"{"requestContext":{"routeKey":"$connect","eventType":"CONNECT","connectionId":"c-1"},"httpMethod":"POST","isBase64Encoded":false}"#;
+        assert_eq!(
+            Source::detect(rest_authorizer),
+            Source::ApiGatewayAuthorizer
+        );
+        assert_eq!(
+            Source::detect(http_authorizer),
+            Source::ApiGatewayAuthorizer
+        );
+        assert_eq!(Source::detect(websocket), Source::ApiGatewayWebSocket);
+        let err = DecodeError::unexpected("an HTTP request", http_authorizer);
+        assert_eq!(
+            err.to_string(),
+            "expected an HTTP request, but the event looks like an API Gateway Lambda authorizer request"
+        );
+    }
+
+    #[test]
+    fn empty_events_and_non_objects_say_what_they_are() {
+        let message = |json: &[u8]| DecodeError::unexpected("a queue message", json).to_string();
+        assert_eq!(
+            message(b" \n"),
+            "expected a queue message, but the event is empty"
+        );
+        assert_eq!(
+            message(b"[{\"messageId\":\"1\"}]"),
+            "expected a queue message, but the event is an array, which matches no known format"
+        );
+        assert_eq!(
+            message(b"\"hello\""),
+            "expected a queue message, but the event is a string, which matches no known format"
+        );
+        assert_eq!(
+            message(b"-1.5"),
+            "expected a queue message, but the event is a number, which matches no known format"
+        );
+        assert_eq!(
+            message(br#"{"Records":[{"messageId":"1","body":"x"}]}"#),
+            "expected a queue message, but the event matches no known format (top-level keys: Records); \
+             it has `Records`, but no record names its `eventSource`"
+        );
+        assert_eq!(
+            message(br#"{"Records":[{"eventSource":"aws:ses","ses":{}}]}"#),
+            "expected a queue message, but the event matches no known format (top-level keys: Records); \
+             its records come from `aws:ses`"
+        );
+    }
+
+    fn provider_error<T: DeserializeOwned>(json: &[u8], source: Source) -> DecodeError {
+        match parse_provider::<T>(json, source, "an event") {
+            Ok(_) => panic!("{} decoded", String::from_utf8_lossy(json)),
+            Err(err) => err,
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_pointed_at_and_broken_json_is_not_a_bad_field() {
+        use aws_lambda_events::event::{s3::S3Event, sqs::SqsEvent};
+        let sqs = br#"{"Records":[{"eventSource":"aws:sqs","messageId":"1","attributes":{"ApproximateReceiveCount":2}}]}"#;
+        let err = provider_error::<SqsEvent>(sqs, Source::Sqs);
+        assert_eq!(
+            err.pointer(),
+            "/Records/0/attributes/ApproximateReceiveCount"
+        );
+
+        let s3 = br#"{"Records":[{"eventSource":"aws:s3","eventTime":"1970-01-01T00:00:00Z","userIdentity":{},"requestParameters":{}}]}"#;
+        let message = provider_error::<S3Event>(s3, Source::S3).to_string();
+        assert_eq!(
+            message,
+            "expected an event; an S3 event notification has a bad field at /Records/0/s3: missing field `s3`"
+        );
+
+        let truncated = br#"{"Records":[{"eventSource":"aws:sqs","messageId":"1""#;
+        let err = provider_error::<SqsEvent>(truncated, Source::Sqs);
+        assert_eq!((err.pointer(), err.seen()), ("", None));
+        assert_eq!(
+            err.to_string(),
+            "expected an event, but the event is not valid JSON (EOF while parsing an object at line 1 column 52)"
+        );
     }
 
     #[test]
@@ -465,6 +643,9 @@ mod tests {
             "expected a schedule event, but the event matches no known format (top-level keys: hello, n)"
         );
         let err = DecodeError::unexpected("a schedule event", b"{not json");
-        assert_eq!(err.to_string(), "expected a schedule event, but the event is not valid JSON");
+        assert_eq!(
+            err.to_string(),
+            "expected a schedule event, but the event is not valid JSON (key must be a string at line 1 column 2)"
+        );
     }
 }

@@ -34,7 +34,56 @@ macro_rules! into_incoming {
     )*};
 }
 
-into_incoming!(HttpEvent, SqsEvent);
+into_incoming!(
+    HttpEvent,
+    SqsEvent,
+    SnsEvent,
+    SnsEnvelope,
+    S3Event,
+    ScheduledEvent,
+    KinesisEvent,
+    DynamoDbEvent,
+    CloudEventBuilder,
+);
+
+/// An ARN in [`REGION`] and [`ACCOUNT`].
+fn arn(service: &str, resource: &str) -> String {
+    format!("arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}")
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A request id in the 16-hex-digit style of S3 and SNS.
+fn request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..16].to_ascii_uppercase()
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Applies `change` to the item added last: builders' per-item setters.
+fn with_last<T>(items: &mut [T], change: impl FnOnce(&mut T)) {
+    if let Some(item) = items.last_mut() {
+        change(item);
+    }
+}
+
+/// Headers from name/value pairs; a pair that is not a valid header is left out.
+fn header_map<N: AsRef<str>, V: AsRef<str>>(
+    pairs: impl IntoIterator<Item = (N, V)>,
+) -> http::HeaderMap {
+    pairs
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let name = http::HeaderName::from_bytes(name.as_ref().as_bytes()).ok()?;
+            let value = http::HeaderValue::from_str(value.as_ref()).ok()?;
+            Some((name, value))
+        })
+        .collect()
+}
 
 // ---------------------------------------------------------------- HTTP
 
@@ -95,7 +144,7 @@ pub fn http(method: &str, path: &str) -> HttpEvent {
         body: None,
         binary: false,
         format: HttpFormat::ApiGatewayHttp,
-        request_id: uuid::Uuid::new_v4().to_string(),
+        request_id: new_id(),
     }
 }
 
@@ -118,7 +167,8 @@ impl HttpEvent {
 
     /// Adds a header value.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
         self
     }
 
@@ -142,7 +192,8 @@ impl HttpEvent {
 
     /// Sets a JSON body and `content-type: application/json`.
     pub fn json(self, body: &Value) -> Self {
-        self.text_body(&body.to_string()).header("content-type", "application/json")
+        self.text_body(&body.to_string())
+            .header("content-type", "application/json")
     }
 
     /// Sets a text body.
@@ -163,7 +214,7 @@ impl HttpEvent {
     pub fn build(&self) -> Value {
         let body = self.body.as_ref().map(|bytes| {
             if self.binary {
-                base64::engine::general_purpose::STANDARD.encode(bytes)
+                base64_encode(bytes)
             } else {
                 String::from_utf8_lossy(bytes).into_owned()
             }
@@ -240,7 +291,10 @@ impl HttpEvent {
         let (domain, api_id) = if function_url {
             ("abcdefghij.lambda-url.us-east-1.on.aws", "abcdefghij")
         } else {
-            ("1234567890.execute-api.us-east-1.amazonaws.com", "1234567890")
+            (
+                "1234567890.execute-api.us-east-1.amazonaws.com",
+                "1234567890",
+            )
         };
         // HTTP APIs join repeated headers and query values with commas.
         let mut event = json!({
@@ -272,7 +326,11 @@ impl HttpEvent {
             event["queryStringParameters"] = Value::Object(joined_values(&self.query));
         }
         if !self.cookies.is_empty() {
-            event["cookies"] = self.cookies.iter().map(|(n, v)| Value::String(format!("{n}={v}"))).collect();
+            event["cookies"] = self
+                .cookies
+                .iter()
+                .map(|(n, v)| Value::String(format!("{n}={v}")))
+                .collect();
         }
         if !self.path_params.is_empty() && !function_url {
             event["pathParameters"] = Value::Object(single_values(&self.path_params));
@@ -289,7 +347,7 @@ impl HttpEvent {
             .map(|(name, value)| (encode_component(name), encode_component(value)))
             .collect();
         let mut event = json!({
-            "requestContext": {"elb": {"targetGroupArn": format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/lambda-target/abcdef0123456789")}},
+            "requestContext": {"elb": {"targetGroupArn": arn("elasticloadbalancing", "targetgroup/lambda-target/abcdef0123456789")}},
             "httpMethod": self.method,
             "path": self.path,
         });
@@ -316,13 +374,18 @@ fn encode_component(text: &str) -> String {
 
 /// Last value wins, as single-value maps do.
 fn single_values(pairs: &[(String, String)]) -> Map<String, Value> {
-    pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
 }
 
 fn multi_values(pairs: &[(String, String)]) -> Map<String, Value> {
     let mut map = Map::new();
     for (name, value) in pairs {
-        let entry = map.entry(name.clone()).or_insert_with(|| Value::Array(Vec::new()));
+        let entry = map
+            .entry(name.clone())
+            .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(values) = entry {
             values.push(Value::String(value.clone()));
         }
@@ -347,7 +410,11 @@ fn joined_values(pairs: &[(String, String)]) -> Map<String, Value> {
 }
 
 fn nullable(map: Map<String, Value>) -> Value {
-    if map.is_empty() { Value::Null } else { Value::Object(map) }
+    if map.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(map)
+    }
 }
 
 // ---------------------------------------------------------------- SQS
@@ -410,7 +477,7 @@ impl SqsEvent {
     /// Adds a message with this body text.
     pub fn message_text(mut self, body: &str) -> Self {
         self.messages.push(SqsMessage {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: new_id(),
             body: body.to_owned(),
             receive_count: 1,
             attributes: Vec::new(),
@@ -418,27 +485,38 @@ impl SqsEvent {
         self
     }
 
+    /// Adds a message whose body is an SNS envelope around `body`: what an
+    /// SQS queue subscribed to a topic receives without raw message delivery.
+    /// For a customised envelope, pass [`SnsEnvelope::build`] to [`message`](Self::message).
+    ///
+    /// ```
+    /// use faas_testkit::events;
+    /// let batch = events::sqs().message_via_sns(serde_json::json!({"job_id": "j-1"})).build();
+    /// let envelope: serde_json::Value = serde_json::from_str(batch["Records"][0]["body"].as_str().unwrap()).unwrap();
+    /// assert_eq!(envelope["Type"], "Notification");
+    /// assert_eq!(envelope["Message"], r#"{"job_id":"j-1"}"#);
+    /// ```
+    pub fn message_via_sns(self, body: Value) -> Self {
+        self.message(sns_envelope(body).build())
+    }
+
     /// Sets the id of the last message added.
     pub fn with_id(mut self, id: &str) -> Self {
-        if let Some(message) = self.messages.last_mut() {
-            message.id = id.to_owned();
-        }
+        with_last(&mut self.messages, |message| message.id = id.to_owned());
         self
     }
 
     /// Sets the receive count of the last message added.
     pub fn receive_count(mut self, count: u32) -> Self {
-        if let Some(message) = self.messages.last_mut() {
-            message.receive_count = count;
-        }
+        with_last(&mut self.messages, |message| message.receive_count = count);
         self
     }
 
     /// Adds a string message attribute to the last message added.
     pub fn attribute(mut self, name: &str, value: &str) -> Self {
-        if let Some(message) = self.messages.last_mut() {
-            message.attributes.push((name.to_owned(), value.to_owned()));
-        }
+        with_last(&mut self.messages, |message| {
+            message.attributes.push((name.to_owned(), value.to_owned()))
+        });
         self
     }
 
@@ -456,7 +534,7 @@ impl SqsEvent {
 
     /// The wire JSON.
     pub fn build(&self) -> Value {
-        let arn = format!("arn:aws:sqs:{REGION}:{ACCOUNT}:{}", self.queue_name());
+        let arn = arn("sqs", &self.queue_name());
         let records: Vec<Value> = self
             .messages
             .iter()
@@ -498,14 +576,1337 @@ impl SqsEvent {
     }
 }
 
+// ---------------------------------------------------------------- SNS
+
+const SNS_SIGNATURE: &str = "EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=";
+
+/// A topic and the subscription that delivers it.
+#[derive(Debug, Clone)]
+struct SnsTopic {
+    name: String,
+    subscription: String,
+}
+
+impl SnsTopic {
+    fn new(name: &str) -> SnsTopic {
+        SnsTopic {
+            name: name.to_owned(),
+            subscription: new_id(),
+        }
+    }
+
+    fn arn(&self) -> String {
+        arn("sns", &self.name)
+    }
+
+    fn subscription_arn(&self) -> String {
+        format!("{}:{}", self.arn(), self.subscription)
+    }
+}
+
+/// The two spellings of an SNS message: Lambda's event writes `SigningCertUrl`,
+/// while HTTP (and SQS) delivery writes `SigningCertURL` and omits empty fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SnsDelivery {
+    Lambda,
+    Http,
+}
+
+#[derive(Debug, Clone)]
+struct SnsNotification {
+    id: String,
+    subject: Option<String>,
+    message: String,
+    attributes: Vec<(String, String)>,
+}
+
+impl SnsNotification {
+    fn new(message: String) -> SnsNotification {
+        SnsNotification {
+            id: new_id(),
+            subject: None,
+            message,
+            attributes: Vec::new(),
+        }
+    }
+
+    fn to_json(&self, topic: &SnsTopic, delivery: SnsDelivery) -> Value {
+        let attributes: Map<String, Value> = self
+            .attributes
+            .iter()
+            .map(|(name, value)| (name.clone(), json!({"Type": "String", "Value": value})))
+            .collect();
+        let mut message = json!({
+            "Type": "Notification",
+            "MessageId": self.id,
+            "TopicArn": topic.arn(),
+            "Subject": self.subject,
+            "Message": self.message,
+            "Timestamp": TIME,
+            "SignatureVersion": "1",
+            "Signature": SNS_SIGNATURE,
+            "MessageAttributes": attributes,
+        });
+        let cert_url = format!(
+            "https://sns.{REGION}.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem"
+        );
+        let unsubscribe_url = format!(
+            "https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={}",
+            topic.subscription_arn()
+        );
+        let (cert_key, unsubscribe_key) = match delivery {
+            SnsDelivery::Lambda => ("SigningCertUrl", "UnsubscribeUrl"),
+            SnsDelivery::Http => ("SigningCertURL", "UnsubscribeURL"),
+        };
+        message[cert_key] = Value::String(cert_url);
+        message[unsubscribe_key] = Value::String(unsubscribe_url);
+        if let (SnsDelivery::Http, Value::Object(fields)) = (delivery, &mut message) {
+            if self.subject.is_none() {
+                fields.remove("Subject");
+            }
+            if self.attributes.is_empty() {
+                fields.remove("MessageAttributes");
+            }
+        }
+        message
+    }
+}
+
+/// An SNS notification delivered to a Lambda function.
+///
+/// ```
+/// use faas_testkit::events;
+/// let event = events::sns()
+///     .topic("orders")
+///     .message(serde_json::json!({"order_id": "o-1"}))
+///     .subject("order created")
+///     .attribute("tenant", "acme")
+///     .build();
+/// let sns = &event["Records"][0]["Sns"];
+/// assert_eq!(sns["TopicArn"], "arn:aws:sns:us-east-1:123456789012:orders");
+/// assert_eq!(sns["Message"], r#"{"order_id":"o-1"}"#);
+/// assert_eq!(sns["MessageAttributes"]["tenant"]["Value"], "acme");
+/// ```
+#[derive(Debug, Clone)]
+pub struct SnsEvent {
+    topic: SnsTopic,
+    notifications: Vec<SnsNotification>,
+}
+
+/// An SNS event from topic `notifications` with no message yet; add one
+/// with [`SnsEvent::message`] (SNS delivers one per invocation).
+///
+/// ```
+/// let event = faas_testkit::events::sns().message_text("hello").build();
+/// assert_eq!(event["Records"][0]["EventSource"], "aws:sns");
+/// assert_eq!(event["Records"][0]["Sns"]["Message"], "hello");
+/// ```
+pub fn sns() -> SnsEvent {
+    SnsEvent {
+        topic: SnsTopic::new("notifications"),
+        notifications: Vec::new(),
+    }
+}
+
+impl SnsEvent {
+    /// Sets the topic name.
+    pub fn topic(mut self, name: &str) -> Self {
+        self.topic = SnsTopic::new(name);
+        self
+    }
+
+    /// Adds a message whose text is this JSON.
+    pub fn message(self, body: Value) -> Self {
+        self.message_text(&body.to_string())
+    }
+
+    /// Adds a message with this text.
+    pub fn message_text(mut self, text: &str) -> Self {
+        self.notifications
+            .push(SnsNotification::new(text.to_owned()));
+        self
+    }
+
+    /// Sets the subject of the last message added.
+    pub fn subject(mut self, subject: &str) -> Self {
+        with_last(&mut self.notifications, |n| {
+            n.subject = Some(subject.to_owned())
+        });
+        self
+    }
+
+    /// Sets the id of the last message added.
+    pub fn with_id(mut self, id: &str) -> Self {
+        with_last(&mut self.notifications, |n| n.id = id.to_owned());
+        self
+    }
+
+    /// Adds a string message attribute to the last message added.
+    pub fn attribute(mut self, name: &str, value: &str) -> Self {
+        with_last(&mut self.notifications, |n| {
+            n.attributes.push((name.to_owned(), value.to_owned()))
+        });
+        self
+    }
+
+    /// The message ids, in order.
+    pub fn message_ids(&self) -> Vec<String> {
+        self.notifications.iter().map(|n| n.id.clone()).collect()
+    }
+
+    /// The wire JSON.
+    pub fn build(&self) -> Value {
+        let records: Vec<Value> = self
+            .notifications
+            .iter()
+            .map(|notification| {
+                json!({
+                    "EventSource": "aws:sns",
+                    "EventVersion": "1.0",
+                    "EventSubscriptionArn": self.topic.subscription_arn(),
+                    "Sns": notification.to_json(&self.topic, SnsDelivery::Lambda),
+                })
+            })
+            .collect();
+        json!({ "Records": records })
+    }
+}
+
+/// An SNS message envelope on its own: the body SNS POSTs to an HTTP(S)
+/// subscription, and the SQS message body of a queue subscribed without raw
+/// message delivery.
+///
+/// ```
+/// use faas_testkit::events;
+/// let envelope = events::sns_envelope(serde_json::json!({"n": 1})).topic("orders").build();
+/// assert_eq!(envelope["Type"], "Notification");
+/// assert_eq!(envelope["Message"], r#"{"n":1}"#);
+/// assert!(envelope["SigningCertURL"].as_str().unwrap().starts_with("https://sns."));
+/// ```
+#[derive(Debug, Clone)]
+pub struct SnsEnvelope {
+    topic: SnsTopic,
+    notification: SnsNotification,
+}
+
+/// An SNS envelope from topic `notifications` whose message is `body`.
+///
+/// ```
+/// let envelope = faas_testkit::events::sns_envelope(serde_json::json!({"n": 1})).build();
+/// assert_eq!(envelope["TopicArn"], "arn:aws:sns:us-east-1:123456789012:notifications");
+/// ```
+pub fn sns_envelope(body: Value) -> SnsEnvelope {
+    SnsEnvelope {
+        topic: SnsTopic::new("notifications"),
+        notification: SnsNotification::new(body.to_string()),
+    }
+}
+
+impl SnsEnvelope {
+    /// Sets the topic name.
+    pub fn topic(mut self, name: &str) -> Self {
+        self.topic = SnsTopic::new(name);
+        self
+    }
+
+    /// Replaces the message with this text.
+    pub fn message_text(mut self, text: &str) -> Self {
+        self.notification.message = text.to_owned();
+        self
+    }
+
+    /// Sets the subject.
+    pub fn subject(mut self, subject: &str) -> Self {
+        self.notification.subject = Some(subject.to_owned());
+        self
+    }
+
+    /// Sets the message id.
+    pub fn with_id(mut self, id: &str) -> Self {
+        self.notification.id = id.to_owned();
+        self
+    }
+
+    /// Adds a string message attribute.
+    pub fn attribute(mut self, name: &str, value: &str) -> Self {
+        self.notification
+            .attributes
+            .push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The message id.
+    pub fn message_id(&self) -> &str {
+        &self.notification.id
+    }
+
+    /// The wire JSON.
+    pub fn build(&self) -> Value {
+        self.notification.to_json(&self.topic, SnsDelivery::Http)
+    }
+
+    /// The request SNS sends to an HTTP(S) subscription: a `POST` of the
+    /// envelope as `text/plain`, with the `x-amz-sns-*` headers.
+    ///
+    /// ```
+    /// use faas_testkit::events;
+    /// let request = events::sns_envelope(serde_json::json!({"n": 1})).http_request();
+    /// assert_eq!(request.header("x-amz-sns-message-type"), Some("Notification"));
+    /// ```
+    pub fn http_request(&self) -> faas::HttpRequest {
+        let (topic_arn, subscription_arn) = (self.topic.arn(), self.topic.subscription_arn());
+        let headers = header_map([
+            ("content-type", "text/plain; charset=UTF-8"),
+            ("user-agent", "Amazon Simple Notification Service Agent"),
+            ("x-amz-sns-message-type", "Notification"),
+            ("x-amz-sns-message-id", &self.notification.id),
+            ("x-amz-sns-topic-arn", &topic_arn),
+            ("x-amz-sns-subscription-arn", &subscription_arn),
+        ]);
+        faas::HttpRequest::new(http::Method::POST, "/", headers, self.build().to_string())
+    }
+}
+
+// ---------------------------------------------------------------- S3
+
+/// The change an S3 record reports, in each of S3's vocabularies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum S3Change {
+    Put,
+    Delete,
+}
+
+impl S3Change {
+    fn notification_name(self) -> &'static str {
+        match self {
+            S3Change::Put => "ObjectCreated:Put",
+            S3Change::Delete => "ObjectRemoved:Delete",
+        }
+    }
+
+    fn eventbridge_name(self) -> &'static str {
+        match self {
+            S3Change::Put => "Object Created",
+            S3Change::Delete => "Object Deleted",
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            S3Change::Put => "PutObject",
+            S3Change::Delete => "DeleteObject",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct S3Object {
+    change: S3Change,
+    bucket: String,
+    key: String,
+    size: Option<u64>,
+    etag: Option<String>,
+    version: Option<String>,
+    time: String,
+    sequencer: String,
+    request_id: String,
+}
+
+impl S3Object {
+    fn new(change: S3Change, bucket: &str, key: &str, index: u64) -> S3Object {
+        // Deletions carry no size or ETag, as in real notifications.
+        let (size, etag) = match change {
+            S3Change::Put => (
+                Some(1024),
+                Some("0123456789abcdef0123456789abcdef".to_owned()),
+            ),
+            S3Change::Delete => (None, None),
+        };
+        S3Object {
+            change,
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            size,
+            etag,
+            version: None,
+            time: TIME.to_owned(),
+            sequencer: format!("{:018X}", 0x0067_5F2A_1C3B_0000_u64 + index),
+            request_id: request_id(),
+        }
+    }
+
+    /// The object's fields, under the ETag and version id names of one
+    /// format; absent ones are left out.
+    fn object_json(&self, key: String, etag_name: &str, version_name: &str) -> Value {
+        let mut object = json!({"key": key, "sequencer": self.sequencer});
+        if let Some(size) = self.size {
+            object["size"] = json!(size);
+        }
+        if let Some(etag) = &self.etag {
+            object[etag_name] = json!(etag);
+        }
+        if let Some(version) = &self.version {
+            object[version_name] = json!(version);
+        }
+        object
+    }
+
+    fn notification_record(&self) -> Value {
+        json!({
+            "eventVersion": "2.1",
+            "eventSource": "aws:s3",
+            "awsRegion": REGION,
+            "eventTime": self.time,
+            "eventName": self.change.notification_name(),
+            "userIdentity": {"principalId": "AWS:AIDAINPONIXQXHT3IKHL2"},
+            "requestParameters": {"sourceIPAddress": "203.0.113.7"},
+            "responseElements": {
+                "x-amz-request-id": self.request_id,
+                "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"
+            },
+            "s3": {
+                "s3SchemaVersion": "1.0",
+                "configurationId": "faas-testkit",
+                "bucket": {
+                    "name": self.bucket,
+                    "ownerIdentity": {"principalId": "A3NL1KOZZKExample"},
+                    "arn": format!("arn:aws:s3:::{}", self.bucket)
+                },
+                "object": self.object_json(encode_s3_key(&self.key), "eTag", "versionId")
+            }
+        })
+    }
+
+    fn to_eventbridge(&self) -> Value {
+        // EventBridge carries the key as is, unlike notifications.
+        let mut detail = json!({
+            "version": "0",
+            "bucket": {"name": self.bucket},
+            "object": self.object_json(self.key.clone(), "etag", "version-id"),
+            "request-id": self.request_id,
+            "requester": ACCOUNT,
+            "source-ip-address": "203.0.113.7",
+            "reason": self.change.reason()
+        });
+        if self.change == S3Change::Delete {
+            detail["deletion-type"] = json!("Permanently Deleted");
+        }
+        let resources = vec![format!("arn:aws:s3:::{}", self.bucket)];
+        eventbridge_event(
+            &new_id(),
+            self.change.eventbridge_name(),
+            "aws.s3",
+            &self.time,
+            resources,
+            detail,
+        )
+    }
+}
+
+/// S3 encodes notification keys like form values (a space as `+`, a plus
+/// as `%2B`) but leaves the `/` between "folders" alone.
+fn encode_s3_key(key: &str) -> String {
+    key.split('/')
+        .map(encode_component)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// An S3 event notification.
+///
+/// Setters apply to the object added last. The key is given as is and
+/// URL-encoded in the notification exactly as S3 does.
+///
+/// ```
+/// use faas_testkit::events;
+/// let event = events::s3_put("uploads", "photos/Happy Face+1.jpg")
+///     .size(2048)
+///     .version("3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
+///     .delete("uploads", "old.txt")
+///     .build();
+/// let object = &event["Records"][0]["s3"]["object"];
+/// assert_eq!(object["key"], "photos/Happy+Face%2B1.jpg");
+/// assert_eq!(object["size"], 2048);
+/// assert_eq!(event["Records"][1]["eventName"], "ObjectRemoved:Delete");
+/// ```
+#[derive(Debug, Clone)]
+pub struct S3Event {
+    earlier: Vec<S3Object>,
+    last: S3Object,
+}
+
+/// A notification that `key` was put into `bucket` (1 KiB, with an ETag).
+///
+/// ```
+/// let event = faas_testkit::events::s3_put("uploads", "a.txt").build();
+/// assert_eq!(event["Records"][0]["eventName"], "ObjectCreated:Put");
+/// assert_eq!(event["Records"][0]["s3"]["bucket"]["arn"], "arn:aws:s3:::uploads");
+/// ```
+pub fn s3_put(bucket: &str, key: &str) -> S3Event {
+    S3Event::first(S3Object::new(S3Change::Put, bucket, key, 0))
+}
+
+/// A notification that `key` was deleted from `bucket`.
+///
+/// ```
+/// let event = faas_testkit::events::s3_delete("uploads", "a.txt").build();
+/// assert_eq!(event["Records"][0]["eventName"], "ObjectRemoved:Delete");
+/// assert!(event["Records"][0]["s3"]["object"].get("size").is_none());
+/// ```
+pub fn s3_delete(bucket: &str, key: &str) -> S3Event {
+    S3Event::first(S3Object::new(S3Change::Delete, bucket, key, 0))
+}
+
+/// The test message S3 sends to a destination when a notification is
+/// configured; it holds no object. Use it as an SQS message body.
+///
+/// ```
+/// use faas_testkit::events;
+/// let batch = events::sqs().message(events::s3_test_event()).build();
+/// assert!(batch["Records"][0]["body"].as_str().unwrap().contains("s3:TestEvent"));
+/// ```
+pub fn s3_test_event() -> Value {
+    json!({
+        "Service": "Amazon S3",
+        "Event": "s3:TestEvent",
+        "Time": TIME,
+        "Bucket": "uploads",
+        "RequestId": request_id(),
+        "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"
+    })
+}
+
+impl S3Event {
+    fn first(object: S3Object) -> S3Event {
+        S3Event {
+            earlier: Vec::new(),
+            last: object,
+        }
+    }
+
+    fn objects(&self) -> impl Iterator<Item = &S3Object> {
+        self.earlier.iter().chain(std::iter::once(&self.last))
+    }
+
+    fn add(mut self, change: S3Change, bucket: &str, key: &str) -> Self {
+        let index = self.earlier.len() as u64 + 1;
+        let previous = std::mem::replace(&mut self.last, S3Object::new(change, bucket, key, index));
+        self.earlier.push(previous);
+        self
+    }
+
+    /// Adds a record: `key` was put into `bucket`.
+    pub fn put(self, bucket: &str, key: &str) -> Self {
+        self.add(S3Change::Put, bucket, key)
+    }
+
+    /// Adds a record: `key` was deleted from `bucket`.
+    pub fn delete(self, bucket: &str, key: &str) -> Self {
+        self.add(S3Change::Delete, bucket, key)
+    }
+
+    /// Sets the object size in bytes.
+    pub fn size(mut self, bytes: u64) -> Self {
+        self.last.size = Some(bytes);
+        self
+    }
+
+    /// Sets the object ETag.
+    pub fn etag(mut self, etag: &str) -> Self {
+        self.last.etag = Some(etag.to_owned());
+        self
+    }
+
+    /// Sets the object version id (a versioned bucket).
+    pub fn version(mut self, version_id: &str) -> Self {
+        self.last.version = Some(version_id.to_owned());
+        self
+    }
+
+    /// Sets when it happened, an RFC 3339 time.
+    pub fn time(mut self, rfc3339: &str) -> Self {
+        self.last.time = rfc3339.to_owned();
+        self
+    }
+
+    /// The wire JSON of the notification.
+    pub fn build(&self) -> Value {
+        let records: Vec<Value> = self.objects().map(S3Object::notification_record).collect();
+        json!({ "Records": records })
+    }
+
+    /// The EventBridge event for the object added last (EventBridge sends
+    /// one event per object), with the key not URL-encoded.
+    ///
+    /// ```
+    /// let event = faas_testkit::events::s3_put("uploads", "a b.txt").eventbridge();
+    /// assert_eq!(event["detail-type"], "Object Created");
+    /// assert_eq!(event["source"], "aws.s3");
+    /// assert_eq!(event["detail"]["object"]["key"], "a b.txt");
+    /// ```
+    pub fn eventbridge(&self) -> Value {
+        self.last.to_eventbridge()
+    }
+
+    /// An SQS batch from queue `s3-notifications` with one message whose body
+    /// is the notification.
+    ///
+    /// ```
+    /// let batch = faas_testkit::events::s3_put("uploads", "a.txt").into_sqs().build();
+    /// assert!(batch["Records"][0]["body"].as_str().unwrap().contains("ObjectCreated:Put"));
+    /// ```
+    pub fn into_sqs(self) -> SqsEvent {
+        sqs().queue("s3-notifications").message(self.build())
+    }
+
+    /// An SNS event from topic `s3-notifications` whose message is the notification.
+    ///
+    /// ```
+    /// let event = faas_testkit::events::s3_put("uploads", "a.txt").into_sns().build();
+    /// assert_eq!(event["Records"][0]["Sns"]["Subject"], "Amazon S3 Notification");
+    /// ```
+    pub fn into_sns(self) -> SnsEvent {
+        sns()
+            .topic("s3-notifications")
+            .message(self.build())
+            .subject("Amazon S3 Notification")
+    }
+}
+
+// ---------------------------------------------------------------- EventBridge
+
+/// An EventBridge event in [`ACCOUNT`] and [`REGION`] (S3 events and schedules).
+fn eventbridge_event(
+    id: &str,
+    detail_type: &str,
+    source: &str,
+    time: &str,
+    resources: Vec<String>,
+    detail: Value,
+) -> Value {
+    json!({
+        "version": "0",
+        "id": id,
+        "detail-type": detail_type,
+        "source": source,
+        "account": ACCOUNT,
+        "time": time,
+        "region": REGION,
+        "resources": resources,
+        "detail": detail
+    })
+}
+
+/// An EventBridge scheduled rule's event.
+///
+/// ```
+/// use faas_testkit::events;
+/// let event = events::schedule("nightly-report").at("2026-01-02T03:00:00Z").build();
+/// assert_eq!(event["detail-type"], "Scheduled Event");
+/// assert_eq!(event["resources"][0], "arn:aws:events:us-east-1:123456789012:rule/nightly-report");
+/// assert_eq!(event["time"], "2026-01-02T03:00:00Z");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ScheduledEvent {
+    rule: String,
+    time: String,
+    id: String,
+}
+
+/// A tick of the rule `rule_name`, at [`TIME`].
+///
+/// ```
+/// let event = faas_testkit::events::schedule("every-5-minutes").build();
+/// assert_eq!(event["source"], "aws.events");
+/// assert_eq!(event["detail"], serde_json::json!({}));
+/// ```
+pub fn schedule(rule_name: &str) -> ScheduledEvent {
+    ScheduledEvent {
+        rule: rule_name.to_owned(),
+        time: TIME.to_owned(),
+        id: new_id(),
+    }
+}
+
+impl ScheduledEvent {
+    /// Sets the time the tick was scheduled for, an RFC 3339 time.
+    pub fn at(mut self, rfc3339: &str) -> Self {
+        self.time = rfc3339.to_owned();
+        self
+    }
+
+    /// Sets the event id.
+    pub fn id(mut self, id: &str) -> Self {
+        self.id = id.to_owned();
+        self
+    }
+
+    /// The wire JSON.
+    pub fn build(&self) -> Value {
+        let rule = arn("events", &format!("rule/{}", self.rule));
+        eventbridge_event(
+            &self.id,
+            "Scheduled Event",
+            "aws.events",
+            &self.time,
+            vec![rule],
+            json!({}),
+        )
+    }
+}
+
+// ---------------------------------------------------------------- Kinesis
+
+/// A Kinesis Data Streams batch.
+///
+/// ```
+/// use faas_testkit::events;
+/// let batch = events::kinesis()
+///     .record(serde_json::json!({"reading": 21.5}))
+///     .partition_key("sensor-7")
+///     .record_bytes(b"\x00\x01")
+///     .build();
+/// let first = &batch["Records"][0]["kinesis"];
+/// assert_eq!(first["partitionKey"], "sensor-7");
+/// assert_eq!(first["data"], "eyJyZWFkaW5nIjoyMS41fQ==");
+/// assert_eq!(batch["Records"][1]["kinesis"]["data"], "AAE=");
+/// ```
+#[derive(Debug, Clone)]
+pub struct KinesisEvent {
+    stream: String,
+    records: Vec<KinesisRecord>,
+}
+
+#[derive(Debug, Clone)]
+struct KinesisRecord {
+    data: Vec<u8>,
+    partition_key: String,
+    sequence_number: String,
+}
+
+/// An empty batch from stream `events`; add records with
+/// [`KinesisEvent::record`], each with partition key `pk-1` unless set.
+///
+/// ```
+/// let batch = faas_testkit::events::kinesis().record(serde_json::json!({"n": 1})).build();
+/// assert_eq!(batch["Records"][0]["eventSource"], "aws:kinesis");
+/// ```
+pub fn kinesis() -> KinesisEvent {
+    KinesisEvent {
+        stream: "events".to_owned(),
+        records: Vec::new(),
+    }
+}
+
+/// The `index`th sequence number of a stream, as long as real ones and
+/// increasing; `prefix` sets the length.
+fn sequence_number(prefix: &str, index: usize) -> String {
+    format!("{prefix}{:08}", index + 1)
+}
+
+const KINESIS_SEQUENCE_PREFIX: &str = "495903382714902566085596925383615710959215759891";
+const DYNAMODB_SEQUENCE_PREFIX: &str = "44215845000000000";
+const SHARD_ID: &str = "shardId-000000000000";
+
+impl KinesisEvent {
+    /// Sets the stream name.
+    pub fn stream(mut self, name: &str) -> Self {
+        self.stream = name.to_owned();
+        self
+    }
+
+    /// Adds a record whose data is this JSON.
+    pub fn record(self, data: Value) -> Self {
+        self.record_bytes(data.to_string().as_bytes())
+    }
+
+    /// Adds a record with these bytes as data.
+    pub fn record_bytes(mut self, data: &[u8]) -> Self {
+        let sequence_number = sequence_number(KINESIS_SEQUENCE_PREFIX, self.records.len());
+        self.records.push(KinesisRecord {
+            data: data.to_vec(),
+            partition_key: "pk-1".to_owned(),
+            sequence_number,
+        });
+        self
+    }
+
+    /// Sets the partition key of the last record added.
+    pub fn partition_key(mut self, key: &str) -> Self {
+        with_last(&mut self.records, |record| {
+            record.partition_key = key.to_owned()
+        });
+        self
+    }
+
+    /// The sequence numbers, in order: what a batch failure report names.
+    pub fn sequence_numbers(&self) -> Vec<String> {
+        self.records
+            .iter()
+            .map(|r| r.sequence_number.clone())
+            .collect()
+    }
+
+    /// The wire JSON.
+    pub fn build(&self) -> Value {
+        let stream_arn = arn("kinesis", &format!("stream/{}", self.stream));
+        let records: Vec<Value> = self
+            .records
+            .iter()
+            .map(|record| {
+                json!({
+                    "kinesis": {
+                        "kinesisSchemaVersion": "1.0",
+                        "partitionKey": record.partition_key,
+                        "sequenceNumber": record.sequence_number,
+                        "data": base64_encode(&record.data),
+                        "approximateArrivalTimestamp": TIME_MS as f64 / 1000.0
+                    },
+                    "eventSource": "aws:kinesis",
+                    "eventVersion": "1.0",
+                    "eventID": format!("{SHARD_ID}:{}", record.sequence_number),
+                    "eventName": "aws:kinesis:record",
+                    "invokeIdentityArn": format!("arn:aws:iam::{ACCOUNT}:role/lambda-kinesis-role"),
+                    "awsRegion": REGION,
+                    "eventSourceARN": stream_arn
+                })
+            })
+            .collect();
+        json!({ "Records": records })
+    }
+}
+
+// ---------------------------------------------------------------- DynamoDB Streams
+
+/// What a DynamoDB stream writes about each changed item (`StreamViewType`).
+///
+/// ```
+/// use faas_testkit::events::{self, StreamViewType};
+/// let old = serde_json::json!({"id": "o-1", "total": 12});
+/// let batch = events::dynamodb().view(StreamViewType::OldImage).remove(old).build();
+/// assert_eq!(batch["Records"][0]["dynamodb"]["StreamViewType"], "OLD_IMAGE");
+/// assert_eq!(batch["Records"][0]["dynamodb"]["OldImage"]["total"], serde_json::json!({"N": "12"}));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StreamViewType {
+    /// Only the key attributes.
+    KeysOnly,
+    /// The item after the change.
+    NewImage,
+    /// The item before the change.
+    OldImage,
+    /// The item before and after the change, the default.
+    NewAndOldImages,
+}
+
+impl StreamViewType {
+    fn wire_name(self) -> &'static str {
+        match self {
+            StreamViewType::KeysOnly => "KEYS_ONLY",
+            StreamViewType::NewImage => "NEW_IMAGE",
+            StreamViewType::OldImage => "OLD_IMAGE",
+            StreamViewType::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
+
+    fn has_new_image(self) -> bool {
+        matches!(
+            self,
+            StreamViewType::NewImage | StreamViewType::NewAndOldImages
+        )
+    }
+
+    fn has_old_image(self) -> bool {
+        matches!(
+            self,
+            StreamViewType::OldImage | StreamViewType::NewAndOldImages
+        )
+    }
+}
+
+/// A DynamoDB Streams batch. Items are plain JSON objects, written as
+/// DynamoDB attribute values (`{"S": ...}`, `{"N": "12"}`, `{"M": {...}}`…).
+///
+/// ```
+/// use faas_testkit::events;
+/// use serde_json::json;
+/// let batch = events::dynamodb()
+///     .insert(json!({"id": "o-1", "total": 12}))
+///     .modify(json!({"id": "o-1", "total": 12}), json!({"id": "o-1", "total": 15}))
+///     .build();
+/// let change = &batch["Records"][1]["dynamodb"];
+/// assert_eq!(batch["Records"][1]["eventName"], "MODIFY");
+/// assert_eq!(change["Keys"], json!({"id": {"S": "o-1"}}));
+/// assert_eq!(change["NewImage"]["total"], json!({"N": "15"}));
+/// assert_eq!(change["OldImage"]["total"], json!({"N": "12"}));
+/// ```
+#[derive(Debug, Clone)]
+pub struct DynamoDbEvent {
+    table: String,
+    keys: Vec<String>,
+    view: StreamViewType,
+    changes: Vec<ItemChange>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ChangeName {
+    Insert,
+    Modify,
+    Remove,
+}
+
+#[derive(Debug, Clone)]
+struct ItemChange {
+    name: ChangeName,
+    old: Option<Value>,
+    new: Option<Value>,
+    event_id: String,
+    sequence_number: String,
+}
+
+/// An empty batch from table `items` keyed by `id`, with new and old
+/// images; add changes with [`DynamoDbEvent::insert`] and friends.
+///
+/// ```
+/// let batch = faas_testkit::events::dynamodb().remove(serde_json::json!({"id": "o-1"})).build();
+/// assert_eq!(batch["Records"][0]["eventSource"], "aws:dynamodb");
+/// assert_eq!(batch["Records"][0]["dynamodb"]["StreamViewType"], "NEW_AND_OLD_IMAGES");
+/// ```
+pub fn dynamodb() -> DynamoDbEvent {
+    DynamoDbEvent {
+        table: "items".to_owned(),
+        keys: vec!["id".to_owned()],
+        view: StreamViewType::NewAndOldImages,
+        changes: Vec::new(),
+    }
+}
+
+impl DynamoDbEvent {
+    /// Sets the table name.
+    pub fn table(mut self, name: &str) -> Self {
+        self.table = name.to_owned();
+        self
+    }
+
+    /// Sets which attributes form the item key (partition key, then sort key).
+    pub fn keys(mut self, names: &[&str]) -> Self {
+        self.keys = names.iter().map(|name| (*name).to_owned()).collect();
+        self
+    }
+
+    /// Sets what the stream writes about each item.
+    ///
+    /// ```
+    /// use faas_testkit::events::{self, StreamViewType};
+    /// let batch = events::dynamodb()
+    ///     .view(StreamViewType::KeysOnly)
+    ///     .insert(serde_json::json!({"id": "o-1", "total": 12}))
+    ///     .build();
+    /// assert!(batch["Records"][0]["dynamodb"].get("NewImage").is_none());
+    /// ```
+    pub fn view(mut self, view: StreamViewType) -> Self {
+        self.view = view;
+        self
+    }
+
+    fn change(mut self, name: ChangeName, old: Option<Value>, new: Option<Value>) -> Self {
+        self.changes.push(ItemChange {
+            name,
+            old,
+            new,
+            event_id: uuid::Uuid::new_v4().simple().to_string(),
+            sequence_number: sequence_number(DYNAMODB_SEQUENCE_PREFIX, self.changes.len()),
+        });
+        self
+    }
+
+    /// Adds the creation of `new_item` (a JSON object).
+    pub fn insert(self, new_item: Value) -> Self {
+        self.change(ChangeName::Insert, None, Some(new_item))
+    }
+
+    /// Adds an update of an item from `old` to `new` (JSON objects).
+    pub fn modify(self, old: Value, new: Value) -> Self {
+        self.change(ChangeName::Modify, Some(old), Some(new))
+    }
+
+    /// Adds the deletion of `old` (a JSON object).
+    pub fn remove(self, old: Value) -> Self {
+        self.change(ChangeName::Remove, Some(old), None)
+    }
+
+    /// The sequence numbers, in order: what a batch failure report names.
+    pub fn sequence_numbers(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .map(|c| c.sequence_number.clone())
+            .collect()
+    }
+
+    /// The wire JSON.
+    pub fn build(&self) -> Value {
+        let stream_arn = arn(
+            "dynamodb",
+            &format!("table/{}/stream/2026-01-01T00:00:00.000", self.table),
+        );
+        let records: Vec<Value> = self
+            .changes
+            .iter()
+            .map(|change| {
+                json!({
+                    "eventID": change.event_id,
+                    "eventName": match change.name {
+                        ChangeName::Insert => "INSERT",
+                        ChangeName::Modify => "MODIFY",
+                        ChangeName::Remove => "REMOVE",
+                    },
+                    "eventVersion": "1.1",
+                    "eventSource": "aws:dynamodb",
+                    "awsRegion": REGION,
+                    "dynamodb": self.stream_record(change),
+                    "eventSourceARN": stream_arn
+                })
+            })
+            .collect();
+        json!({ "Records": records })
+    }
+
+    fn stream_record(&self, change: &ItemChange) -> Value {
+        let item = change.new.as_ref().or(change.old.as_ref());
+        let keys: Map<String, Value> = item_attributes(item)
+            .into_iter()
+            .filter(|(name, _)| self.keys.contains(name))
+            .collect();
+        let mut record = json!({
+            "ApproximateCreationDateTime": TIME_MS / 1000,
+            "Keys": keys,
+            "SequenceNumber": change.sequence_number,
+            "StreamViewType": self.view.wire_name()
+        });
+        if let (true, Some(new)) = (self.view.has_new_image(), &change.new) {
+            record["NewImage"] = Value::Object(item_attributes(Some(new)));
+        }
+        if let (true, Some(old)) = (self.view.has_old_image(), &change.old) {
+            record["OldImage"] = Value::Object(item_attributes(Some(old)));
+        }
+        // Close enough to DynamoDB's own count of the keys and images.
+        record["SizeBytes"] = json!(record.to_string().len());
+        record
+    }
+}
+
+/// An item as DynamoDB attribute values; anything but an object is no item.
+fn item_attributes(item: Option<&Value>) -> Map<String, Value> {
+    match item {
+        Some(Value::Object(fields)) => fields
+            .iter()
+            .map(|(name, value)| (name.clone(), attribute_value(value)))
+            .collect(),
+        _ => Map::new(),
+    }
+}
+
+/// Plain JSON as a DynamoDB attribute value.
+fn attribute_value(value: &Value) -> Value {
+    match value {
+        Value::Null => json!({"NULL": true}),
+        Value::Bool(flag) => json!({"BOOL": flag}),
+        Value::Number(number) => json!({"N": number.to_string()}),
+        Value::String(text) => json!({"S": text}),
+        Value::Array(items) => json!({"L": items.iter().map(attribute_value).collect::<Vec<_>>()}),
+        Value::Object(_) => json!({"M": item_attributes(Some(value))}),
+    }
+}
+
+// ---------------------------------------------------------------- CloudEvents
+
+/// A CloudEvent (spec 1.0): [`build`](CloudEventBuilder::build) gives
+/// structured mode JSON, [`binary`](CloudEventBuilder::binary) a binary-mode
+/// HTTP request. Converting it into [`Incoming`] gives structured mode.
+///
+/// ```
+/// use faas_testkit::events;
+/// let event = events::cloudevent("com.example.order.created", "//orders")
+///     .subject("o-1")
+///     .extension("tenant", "acme")
+///     .data(serde_json::json!({"order_id": "o-1"}))
+///     .build();
+/// assert_eq!(event["specversion"], "1.0");
+/// assert_eq!(event["type"], "com.example.order.created");
+/// assert_eq!(event["tenant"], "acme");
+/// assert_eq!(event["data"]["order_id"], "o-1");
+/// ```
+#[derive(Debug, Clone)]
+pub struct CloudEventBuilder {
+    event_type: String,
+    source: String,
+    id: String,
+    subject: Option<String>,
+    time: Option<String>,
+    data_schema: Option<String>,
+    extensions: Vec<(String, Value)>,
+    data: CloudEventData,
+}
+
+#[derive(Debug, Clone)]
+enum CloudEventData {
+    None,
+    Json(Value),
+    Text {
+        content_type: String,
+        text: String,
+    },
+    Bytes {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
+}
+
+/// JSON media types (`application/json`, `…+json`), whose data structured
+/// mode embeds as JSON.
+fn is_json_media_type(content_type: &str) -> bool {
+    content_type.contains("json")
+}
+
+impl CloudEventData {
+    fn content_type(&self) -> Option<&str> {
+        match self {
+            CloudEventData::None => None,
+            CloudEventData::Json(_) => Some("application/json"),
+            CloudEventData::Text { content_type, .. }
+            | CloudEventData::Bytes { content_type, .. } => Some(content_type),
+        }
+    }
+
+    fn body(&self) -> Vec<u8> {
+        match self {
+            CloudEventData::None => Vec::new(),
+            CloudEventData::Json(value) => value.to_string().into_bytes(),
+            CloudEventData::Text { text, .. } => text.clone().into_bytes(),
+            CloudEventData::Bytes { bytes, .. } => bytes.clone(),
+        }
+    }
+
+    /// The `data` or `data_base64` member of structured mode.
+    fn structured_member(&self) -> Option<(&'static str, Value)> {
+        match self {
+            CloudEventData::None => None,
+            CloudEventData::Json(value) => Some(("data", value.clone())),
+            CloudEventData::Text { content_type, text } if is_json_media_type(content_type) => {
+                // JSON text is embedded as JSON; text that does not parse keeps its bytes.
+                match serde_json::from_str(text) {
+                    Ok(value) => Some(("data", value)),
+                    Err(_) => Some(("data_base64", Value::String(base64_encode(text.as_bytes())))),
+                }
+            }
+            CloudEventData::Text { text, .. } => Some(("data", Value::String(text.clone()))),
+            CloudEventData::Bytes { bytes, .. } => {
+                Some(("data_base64", Value::String(base64_encode(bytes))))
+            }
+        }
+    }
+}
+
+/// A CloudEvent of `event_type` from `source`, with a fresh id, `time` at
+/// [`TIME`] and no data.
+///
+/// ```
+/// let event = faas_testkit::events::cloudevent("com.example.ping", "//monitor").build();
+/// assert_eq!(event["source"], "//monitor");
+/// assert!(event.get("data").is_none());
+/// ```
+pub fn cloudevent(event_type: &str, source: &str) -> CloudEventBuilder {
+    CloudEventBuilder {
+        event_type: event_type.to_owned(),
+        source: source.to_owned(),
+        id: new_id(),
+        subject: None,
+        time: Some(TIME.to_owned()),
+        data_schema: None,
+        extensions: Vec::new(),
+        data: CloudEventData::None,
+    }
+}
+
+impl CloudEventBuilder {
+    /// Sets the `id`.
+    pub fn id(mut self, id: &str) -> Self {
+        self.id = id.to_owned();
+        self
+    }
+
+    /// Sets the `subject`.
+    pub fn subject(mut self, subject: &str) -> Self {
+        self.subject = Some(subject.to_owned());
+        self
+    }
+
+    /// Sets the `time`, an RFC 3339 time.
+    pub fn time(mut self, rfc3339: &str) -> Self {
+        self.time = Some(rfc3339.to_owned());
+        self
+    }
+
+    /// Sets the `dataschema` URI.
+    pub fn data_schema(mut self, uri: &str) -> Self {
+        self.data_schema = Some(uri.to_owned());
+        self
+    }
+
+    /// Sets JSON data (`datacontenttype: application/json`).
+    pub fn data(mut self, data: Value) -> Self {
+        self.data = CloudEventData::Json(data);
+        self
+    }
+
+    /// Sets text data of `content_type`.
+    pub fn data_text(mut self, content_type: &str, text: &str) -> Self {
+        self.data = CloudEventData::Text {
+            content_type: content_type.to_owned(),
+            text: text.to_owned(),
+        };
+        self
+    }
+
+    /// Sets binary data of `content_type` (`data_base64` in structured mode).
+    pub fn data_bytes(mut self, content_type: &str, bytes: &[u8]) -> Self {
+        self.data = CloudEventData::Bytes {
+            content_type: content_type.to_owned(),
+            bytes: bytes.to_vec(),
+        };
+        self
+    }
+
+    /// Adds an extension attribute; names are lowercase letters and digits,
+    /// as the spec requires.
+    pub fn extension(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.extensions.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// The context attributes but `datacontenttype`, in the spec's order.
+    fn attributes(&self) -> Vec<(String, Value)> {
+        let optional = [
+            ("subject", &self.subject),
+            ("time", &self.time),
+            ("dataschema", &self.data_schema),
+        ];
+        let mut attributes = vec![
+            ("specversion".to_owned(), json!("1.0")),
+            ("id".to_owned(), json!(self.id)),
+            ("source".to_owned(), json!(self.source)),
+            ("type".to_owned(), json!(self.event_type)),
+        ];
+        attributes.extend(
+            optional
+                .into_iter()
+                .filter_map(|(name, value)| Some((name.to_owned(), json!(value.as_ref()?)))),
+        );
+        attributes.extend(self.extensions.iter().cloned());
+        attributes
+    }
+
+    /// Structured mode: the event as one JSON document.
+    pub fn build(&self) -> Value {
+        let mut document: Map<String, Value> = self.attributes().into_iter().collect();
+        if let Some(content_type) = self.data.content_type() {
+            document.insert("datacontenttype".to_owned(), json!(content_type));
+        }
+        if let Some((member, data)) = self.data.structured_member() {
+            document.insert(member.to_owned(), data);
+        }
+        Value::Object(document)
+    }
+
+    /// Binary mode: a `POST /` whose body is the data, with each attribute in
+    /// a percent-encoded `ce-` header and the data's type in `content-type`.
+    /// A header the `http` crate rejects (a bad extension name or content
+    /// type) is left out.
+    ///
+    /// ```
+    /// use faas_testkit::events;
+    /// let request = events::cloudevent("com.example.order.created", "//orders")
+    ///     .subject("order 1")
+    ///     .data_text("text/plain", "hello")
+    ///     .binary();
+    /// assert_eq!(request.header("ce-subject"), Some("order%201"));
+    /// assert_eq!(request.header("content-type"), Some("text/plain"));
+    /// assert_eq!(request.body(), b"hello");
+    /// ```
+    pub fn binary(&self) -> faas::HttpRequest {
+        let attributes = self.attributes().into_iter().map(|(name, value)| {
+            let text = match value {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            (format!("ce-{name}"), encode_header_value(&text))
+        });
+        let content_type = self
+            .data
+            .content_type()
+            .map(|ct| ("content-type".to_owned(), ct.to_owned()));
+        let headers = header_map(attributes.chain(content_type));
+        faas::HttpRequest::new(http::Method::POST, "/", headers, self.data.body())
+    }
+}
+
+/// Percent-encodes a `ce-` header value as the CloudEvents HTTP binding
+/// requires: everything but printable ASCII, and space, `"` and `%`.
+fn encode_header_value(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if (0x21..=0x7E).contains(&byte) && byte != b'"' && byte != b'%' {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faas::contract::FromEvent;
-    use faas::{HttpRequest, QueueMessage};
+    use chrono::{DateTime, Utc};
+    use faas::contract::{Each, FromEvent, QueueSource, Record, StorageSource, StreamSource, Unit};
+    use faas::payload::{Binary, Text};
+    use faas::{
+        ChangeKind, CloudEvent, HttpRequest, QueueMessage, ScheduleEvent, StorageEvent,
+        StorageEventKind, StreamRecord,
+    };
 
     fn decode_http(event: HttpEvent) -> HttpRequest {
-        HttpRequest::decode(event.into()).expect("decodes").into_units().remove(0)
+        HttpRequest::decode(event.into())
+            .expect("decodes")
+            .into_units()
+            .remove(0)
+    }
+
+    /// The one event of an invocation, decoded as a handler taking `E` gets it.
+    fn event<E: FromEvent>(incoming: impl Into<Incoming>) -> E {
+        let unit = E::decode(incoming.into())
+            .expect("decodes")
+            .into_units()
+            .remove(0);
+        E::from_unit(unit).expect("converts")
+    }
+
+    /// Every record of a batch, decoded as a `batch` handler gets them.
+    fn records<R: Record>(incoming: impl Into<Incoming>) -> Vec<R> {
+        let units = <Each<R>>::decode(incoming.into())
+            .expect("decodes")
+            .into_units();
+        units
+            .into_iter()
+            .map(|unit| R::from_unit(unit).expect("converts"))
+            .collect()
+    }
+
+    fn utc(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339)
+            .expect("a valid time")
+            .to_utc()
     }
 
     #[test]
@@ -532,19 +1933,443 @@ mod tests {
             assert_eq!(req.body(), [0, 1, 2, 255], "{format:?}");
             let tags: Vec<_> = req.query_all("tag").collect();
             // A single-value ALB keeps only the last value of a repeated key.
-            let expected: &[&str] = if format == HttpFormat::Alb { &["c&d"] } else { &["a b", "c&d"] };
+            let expected: &[&str] = if format == HttpFormat::Alb {
+                &["c&d"]
+            } else {
+                &["a b", "c&d"]
+            };
             assert_eq!(tags, expected, "{format:?}");
         }
     }
 
     #[test]
     fn sqs_batches_decode_with_their_ids_and_counts() {
-        let batch = sqs().message(json!({"n": 1})).receive_count(3).attribute("correlation_id", "c-9");
+        let batch = sqs()
+            .message(json!({"n": 1}))
+            .receive_count(3)
+            .attribute("correlation_id", "c-9");
         let ids = batch.message_ids();
         let decoded = <faas::contract::Each<QueueMessage<Value>>>::decode(batch.into()).unwrap();
         let units = decoded.into_units();
         assert_eq!(units[0].id, ids[0]);
         assert_eq!(units[0].receive_count, Some(3));
         assert_eq!(units[0].attributes["correlation_id"], "c-9");
+    }
+
+    #[test]
+    fn sns_events_decode_to_queue_messages() {
+        let event = sns()
+            .topic("orders")
+            .message(json!({"order_id": "o-1"}))
+            .subject("order created")
+            .attribute("tenant", "acme")
+            .message(json!({"order_id": "o-2"}))
+            .with_id("m-2");
+        let ids = event.message_ids();
+        assert_eq!(ids[1], "m-2");
+        assert_eq!(
+            event.build()["Records"][0]["Sns"]["Subject"],
+            "order created"
+        );
+        let messages: Vec<QueueMessage<Value>> = records(&event);
+        assert_eq!(messages.len(), 2);
+        assert_eq!(messages[0].id, ids[0]);
+        assert_eq!(messages[0].body, json!({"order_id": "o-1"}));
+        assert_eq!(messages[0].attributes["tenant"], "acme");
+        assert_eq!(messages[0].source, QueueSource::Sns);
+        assert_eq!(
+            messages[0].origin.as_deref(),
+            Some("arn:aws:sns:us-east-1:123456789012:orders")
+        );
+        assert_eq!(messages[0].sent_at, Some(utc(TIME)));
+        assert_eq!(messages[1].id, "m-2");
+        assert_eq!(messages[1].body, json!({"order_id": "o-2"}));
+        assert!(messages[1].attributes.is_empty());
+
+        let text: Vec<QueueMessage<Text>> = records(sns().message_text("plain words"));
+        assert_eq!(text[0].body.as_str(), "plain words");
+    }
+
+    #[test]
+    fn sns_over_sqs_unwraps_to_the_inner_message() {
+        let envelope = sns_envelope(json!({"job_id": "j-2"}))
+            .topic("jobs")
+            .attribute("tenant", "acme");
+        let batch = sqs()
+            .message_via_sns(json!({"job_id": "j-1"}))
+            .with_id("m-1")
+            .receive_count(2)
+            .message(envelope.build());
+        let messages: Vec<QueueMessage<Value>> = records(&batch);
+        assert_eq!(messages[0].id, "m-1");
+        assert_eq!(messages[0].body, json!({"job_id": "j-1"}));
+        assert_eq!(messages[0].source, QueueSource::SnsOverSqs);
+        assert_eq!(messages[0].receive_count, Some(2));
+        assert_eq!(
+            messages[0].origin.as_deref(),
+            Some("arn:aws:sqs:us-east-1:123456789012:jobs")
+        );
+        assert_eq!(messages[1].id, batch.message_ids()[1]);
+        assert_eq!(messages[1].body, json!({"job_id": "j-2"}));
+        assert_eq!(messages[1].source, QueueSource::SnsOverSqs);
+        assert_eq!(messages[1].attributes["tenant"], "acme");
+    }
+
+    #[test]
+    fn sns_envelopes_decode_as_json_and_as_http_deliveries() {
+        // The attribute's nested `"Type": "String"` sorts before the envelope's own `Type`.
+        let envelope = sns_envelope(json!({"n": 1}))
+            .subject("s")
+            .attribute("k", "v")
+            .with_id("sns-1");
+        assert!(sns_envelope(json!({})).build().get("Subject").is_none());
+        for incoming in [Incoming::from(&envelope), envelope.http_request().into()] {
+            let messages: Vec<QueueMessage<Value>> = records(incoming);
+            assert_eq!(messages.len(), 1);
+            assert_eq!(messages[0].id, "sns-1");
+            assert_eq!(messages[0].body, json!({"n": 1}));
+            assert_eq!(messages[0].source, QueueSource::Sns);
+            assert_eq!(messages[0].attributes["k"], "v");
+            assert_eq!(messages[0].sent_at, Some(utc(TIME)));
+        }
+    }
+
+    #[test]
+    fn s3_keys_are_encoded_as_s3_does_and_decode_back() {
+        let wire_key =
+            |key: &str| s3_put("uploads", key).build()["Records"][0]["s3"]["object"]["key"].clone();
+        assert_eq!(
+            wire_key("photos/Happy Face+1.jpg"),
+            "photos/Happy+Face%2B1.jpg"
+        );
+        assert_eq!(wire_key("a:b=c&d~é.txt"), "a%3Ab%3Dc%26d%7E%C3%A9.txt");
+        for key in [
+            "Happy Face+1.jpg",
+            "dir/sub dir/ünïcödé €.png",
+            "100% real?#&=.txt",
+            "a+b+c",
+            " spaced  out ",
+        ] {
+            let events: Vec<StorageEvent> = records(s3_put("uploads", key));
+            assert_eq!(events[0].key, key);
+            assert_eq!(
+                event::<Each<StorageEvent>>(s3_put("uploads", key).eventbridge())
+                    .0
+                    .key,
+                key
+            );
+        }
+    }
+
+    /// The fields every delivery of an S3 event carries alike.
+    #[derive(Debug, PartialEq)]
+    struct StorageFields {
+        bucket: String,
+        key: String,
+        size: Option<u64>,
+        etag: Option<String>,
+        version: Option<String>,
+        kind: StorageEventKind,
+        time: Option<DateTime<Utc>>,
+        region: Option<String>,
+    }
+
+    fn storage_fields(event: &StorageEvent) -> StorageFields {
+        StorageFields {
+            bucket: event.bucket.clone(),
+            key: event.key.clone(),
+            size: event.size,
+            etag: event.etag.clone(),
+            version: event.version.clone(),
+            kind: event.kind.clone(),
+            time: event.time,
+            region: event.region.clone(),
+        }
+    }
+
+    #[test]
+    fn s3_events_decode_the_same_through_every_delivery() {
+        let put = s3_put("uploads", "photos/My Cat+1.jpg")
+            .size(4096)
+            .etag("9b2cf535f27731c974343645a3985328")
+            .version("v-1")
+            .time("2026-02-03T04:05:06Z");
+        let delete = s3_delete("uploads", "old/a b.txt").version("v-2");
+        let expected = [
+            StorageFields {
+                bucket: "uploads".into(),
+                key: "photos/My Cat+1.jpg".into(),
+                size: Some(4096),
+                etag: Some("9b2cf535f27731c974343645a3985328".into()),
+                version: Some("v-1".into()),
+                kind: StorageEventKind::Created,
+                time: Some(utc("2026-02-03T04:05:06Z")),
+                region: Some(REGION.into()),
+            },
+            StorageFields {
+                bucket: "uploads".into(),
+                key: "old/a b.txt".into(),
+                size: None,
+                etag: None,
+                version: Some("v-2".into()),
+                kind: StorageEventKind::Removed,
+                time: Some(utc(TIME)),
+                region: Some(REGION.into()),
+            },
+        ];
+        for (s3, expected) in [put, delete].into_iter().zip(expected) {
+            let deliveries: [(Incoming, StorageSource); 5] = [
+                ((&s3).into(), StorageSource::S3),
+                (s3.eventbridge().into(), StorageSource::EventBridge),
+                (s3.clone().into_sqs().into(), StorageSource::Sqs),
+                (s3.clone().into_sns().into(), StorageSource::Sns),
+                (sqs().message_via_sns(s3.build()).into(), StorageSource::Sqs),
+            ];
+            for (incoming, source) in deliveries {
+                let events: Vec<StorageEvent> = records(incoming);
+                assert_eq!(events.len(), 1, "{source:?}");
+                assert_eq!(storage_fields(&events[0]), expected, "{source:?}");
+                assert_eq!(events[0].source, source);
+            }
+        }
+    }
+
+    #[test]
+    fn s3_notifications_carry_every_record_added() {
+        let s3 = s3_put("a", "1").delete("b", "2").put("c", "3").size(7);
+        let events: Vec<StorageEvent> = records(&s3);
+        let summary: Vec<_> = events
+            .iter()
+            .map(|e| (e.bucket.as_str(), e.kind.clone(), e.size))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("a", StorageEventKind::Created, Some(1024)),
+                ("b", StorageEventKind::Removed, None),
+                ("c", StorageEventKind::Created, Some(7)),
+            ]
+        );
+        let wire = s3.build();
+        let sequencers: Vec<&str> = (0..3)
+            .filter_map(|i| wire["Records"][i]["s3"]["object"]["sequencer"].as_str())
+            .collect();
+        assert!(
+            sequencers.len() == 3 && sequencers.is_sorted(),
+            "{sequencers:?}"
+        );
+    }
+
+    #[test]
+    fn the_s3_test_event_yields_no_storage_event() {
+        assert!(records::<StorageEvent>(sqs().message(s3_test_event())).is_empty());
+        assert!(records::<StorageEvent>(sqs().message_via_sns(s3_test_event())).is_empty());
+        assert!(records::<StorageEvent>(sns().message(s3_test_event())).is_empty());
+        let batch = sqs()
+            .message(s3_test_event())
+            .message(s3_put("uploads", "a.txt").build())
+            .with_id("m-2");
+        let units = <Each<StorageEvent>>::decode(batch.into())
+            .expect("decodes")
+            .into_units();
+        assert_eq!(units.len(), 1);
+        assert_eq!(units[0].item_id(), Some("m-2"));
+    }
+
+    #[test]
+    fn scheduled_events_decode_with_rule_time_and_id() {
+        let tick: ScheduleEvent = event(
+            schedule("nightly-report")
+                .at("2026-03-04T05:06:07Z")
+                .id("tick-1"),
+        );
+        assert_eq!(tick.name, "nightly-report");
+        assert_eq!(tick.scheduled_time, utc("2026-03-04T05:06:07Z"));
+        assert_eq!(tick.id, "tick-1");
+        assert_eq!(tick.detail, json!({}));
+        let default: ScheduleEvent = event(schedule("hourly"));
+        assert_eq!(default.scheduled_time, utc(TIME));
+    }
+
+    #[test]
+    fn kinesis_records_round_trip_json_and_bytes() {
+        let bytes = [0_u8, 159, 255, b'\n'];
+        let batch = kinesis()
+            .stream("readings")
+            .record(json!({"reading": 21.5}))
+            .partition_key("sensor-7")
+            .record_bytes(&bytes);
+        let sequence_numbers = batch.sequence_numbers();
+        assert!(sequence_numbers[0] < sequence_numbers[1]);
+        let mut units = <Each<StreamRecord<Value>>>::decode(batch.into())
+            .expect("decodes")
+            .into_units();
+        let unit_ids: Vec<_> = units
+            .iter()
+            .map(|unit| unit.item_id().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            unit_ids,
+            sequence_numbers
+                .iter()
+                .cloned()
+                .map(Some)
+                .collect::<Vec<_>>()
+        );
+        let raw_bytes = StreamRecord::<Binary>::from_unit(units.remove(1)).expect("converts");
+        let json_record = StreamRecord::<Value>::from_unit(units.remove(0)).expect("converts");
+        assert_eq!(json_record.data, json!({"reading": 21.5}));
+        assert_eq!(json_record.partition_key, "sensor-7");
+        assert_eq!(json_record.sequence_number, sequence_numbers[0]);
+        assert_eq!(json_record.arrived_at, Some(utc(TIME)));
+        assert_eq!(json_record.source, StreamSource::Kinesis);
+        assert_eq!(
+            json_record.origin.as_deref(),
+            Some("arn:aws:kinesis:us-east-1:123456789012:stream/readings")
+        );
+        assert_eq!(&raw_bytes.data.0[..], bytes);
+        assert_eq!(raw_bytes.partition_key, "pk-1");
+        assert_eq!(raw_bytes.sequence_number, sequence_numbers[1]);
+    }
+
+    #[test]
+    fn dynamodb_changes_decode_to_plain_items() {
+        let old = json!({
+            "id": "o-1", "total": 12, "ratio": 0.5, "paid": false, "note": null,
+            "lines": [{"sku": "a", "qty": 2}, "gift"], "meta": {"tags": ["x", "y"], "empty": {}}
+        });
+        let new = json!({"id": "o-1", "total": 15, "paid": true, "lines": []});
+        let batch = dynamodb()
+            .table("orders")
+            .insert(old.clone())
+            .modify(old.clone(), new.clone())
+            .remove(new.clone());
+        assert_eq!(
+            batch.build()["Records"][0]["dynamodb"]["NewImage"]["note"],
+            json!({"NULL": true})
+        );
+        let changes: Vec<StreamRecord<Value>> = records(&batch);
+        let summary: Vec<_> = changes
+            .iter()
+            .map(|c| (c.change.clone(), c.data.clone(), c.old_image.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (Some(ChangeKind::Insert), old.clone(), None),
+                (Some(ChangeKind::Modify), new.clone(), Some(old)),
+                (Some(ChangeKind::Remove), new.clone(), Some(new)),
+            ]
+        );
+        for (change, sequence_number) in changes.iter().zip(batch.sequence_numbers()) {
+            assert_eq!(change.keys, Some(json!({"id": "o-1"})));
+            assert_eq!(change.partition_key, r#"{"id":"o-1"}"#);
+            assert_eq!(change.sequence_number, sequence_number);
+            assert_eq!(change.source, StreamSource::DynamoDb);
+            assert_eq!(change.arrived_at, Some(utc(TIME)));
+            assert!(
+                change
+                    .origin
+                    .as_deref()
+                    .is_some_and(|arn| arn.contains(":table/orders/stream/"))
+            );
+        }
+    }
+
+    #[test]
+    fn dynamodb_views_and_composite_keys_shape_the_record() {
+        let old = json!({"tenant": "t-1", "id": "o-1", "n": 1});
+        let new = json!({"tenant": "t-1", "id": "o-1", "n": 2});
+        let keys = json!({"tenant": "t-1", "id": "o-1"});
+        let cases = [
+            (StreamViewType::KeysOnly, keys.clone(), None),
+            (StreamViewType::NewImage, new.clone(), None),
+            (StreamViewType::OldImage, old.clone(), Some(old.clone())),
+            (
+                StreamViewType::NewAndOldImages,
+                new.clone(),
+                Some(old.clone()),
+            ),
+        ];
+        for (view, data, old_image) in cases {
+            let batch = dynamodb()
+                .keys(&["tenant", "id"])
+                .view(view)
+                .modify(old.clone(), new.clone());
+            let change: Vec<StreamRecord<Value>> = records(&batch);
+            assert_eq!(change[0].data, data, "{view:?}");
+            assert_eq!(change[0].old_image, old_image, "{view:?}");
+            assert_eq!(change[0].keys.as_ref(), Some(&keys), "{view:?}");
+        }
+    }
+
+    /// The attributes every mode of a CloudEvent carries alike.
+    fn cloudevent_attributes<T>(event: &CloudEvent<T>) -> Value {
+        json!({
+            "id": event.id, "source": event.source, "type": event.event_type, "specversion": event.spec_version,
+            "subject": event.subject, "time": event.time, "datacontenttype": event.data_content_type,
+            "dataschema": event.data_schema, "extensions": event.extensions,
+        })
+    }
+
+    #[test]
+    fn cloudevents_decode_the_same_in_binary_and_structured_mode() {
+        let builder = cloudevent("com.example.order.created", "//orders/eu west")
+            .id("e 1/ü")
+            .subject("order \"1\" is 100% done")
+            .time("2026-01-02T03:04:05Z")
+            .data_schema("https://example.com/order.json")
+            .extension("tenant", "acme €")
+            .data(json!({"order_id": "o-1"}));
+        let structured: CloudEvent<Value> = event(&builder);
+        let binary: CloudEvent<Value> = event(builder.binary());
+        let expected = json!({
+            "id": "e 1/ü", "source": "//orders/eu west", "type": "com.example.order.created", "specversion": "1.0",
+            "subject": "order \"1\" is 100% done", "time": "2026-01-02T03:04:05Z",
+            "datacontenttype": "application/json", "dataschema": "https://example.com/order.json",
+            "extensions": {"tenant": "acme €"},
+        });
+        for (mode, decoded) in [("structured", &structured), ("binary", &binary)] {
+            assert_eq!(cloudevent_attributes(decoded), expected, "{mode}");
+            assert_eq!(decoded.data, json!({"order_id": "o-1"}), "{mode}");
+        }
+    }
+
+    #[test]
+    fn cloudevent_text_and_byte_data_survive_both_modes() {
+        let text = cloudevent("t", "s").data_text("text/plain; charset=utf-8", "héllo \"wörld\"");
+        let json_text = cloudevent("t", "s").data_text("application/vnd.order+json", r#"{"a":1}"#);
+        let bytes = cloudevent("t", "s").data_bytes("application/octet-stream", &[0, 255, 10]);
+        assert_eq!(json_text.build()["data"], json!({"a": 1}));
+        assert!(bytes.build().get("data_base64").is_some());
+        for incoming in [Incoming::from(&text), text.binary().into()] {
+            let decoded: CloudEvent<Text> = event(incoming);
+            assert_eq!(decoded.data.as_str(), "héllo \"wörld\"");
+            assert_eq!(
+                decoded.data_content_type.as_deref(),
+                Some("text/plain; charset=utf-8")
+            );
+        }
+        for incoming in [Incoming::from(&json_text), json_text.binary().into()] {
+            assert_eq!(event::<CloudEvent<Value>>(incoming).data, json!({"a": 1}));
+        }
+        for incoming in [Incoming::from(&bytes), bytes.binary().into()] {
+            assert_eq!(
+                &event::<CloudEvent<Binary>>(incoming).data.0[..],
+                [0, 255, 10]
+            );
+        }
+    }
+
+    #[test]
+    fn cloudevent_header_values_are_percent_encoded_as_the_http_binding_requires() {
+        assert_eq!(encode_header_value("a b\"%€~:/"), "a%20b%22%25%E2%82%AC~:/");
+        let request = cloudevent("t", "s")
+            .extension("count", 3)
+            .extension("Bad Name", "x")
+            .binary();
+        assert_eq!(request.header("ce-count"), Some("3"));
+        assert_eq!(request.header("ce-specversion"), Some("1.0"));
+        assert!(request.header("content-type").is_none());
     }
 }

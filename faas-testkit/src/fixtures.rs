@@ -42,7 +42,8 @@ pub enum FixtureError {
 /// Loads a JSON payload saved under your crate (`path` is relative to the
 /// directory of its `Cargo.toml`, as cargo runs tests there).
 pub fn load(path: impl AsRef<Path>) -> Result<Value, FixtureError> {
-    let root = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let root =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
     read(root.join(path))
 }
 

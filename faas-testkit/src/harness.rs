@@ -132,11 +132,18 @@ impl<H: Handler> Harness<H> {
     }
 
     /// Invokes with explicit invocation facts (request id, deadline, trace id).
-    pub async fn invoke_with(&mut self, event: impl Into<Incoming>, info: InvocationInfo) -> Invoked {
+    pub async fn invoke_with(
+        &mut self,
+        event: impl Into<Incoming>,
+        info: InvocationInfo,
+    ) -> Invoked {
         let incoming = event.into();
         let function = self.function();
         let capture = Capture::default();
-        let outcome = function.invoke(incoming, info).with_subscriber(capture.dispatch()).await;
+        let outcome = function
+            .invoke(incoming, info)
+            .with_subscriber(capture.dispatch())
+            .await;
         Invoked {
             outcome,
             logs: capture.take(),
@@ -197,7 +204,11 @@ impl Invoked {
     pub fn status(&self) -> Option<u16> {
         match &self.outcome {
             Outcome::Http(response) => Some(response.status().as_u16()),
-            Outcome::Json(_) => self.wire()?.get("statusCode")?.as_u64().and_then(|s| u16::try_from(s).ok()),
+            Outcome::Json(_) => self
+                .wire()?
+                .get("statusCode")?
+                .as_u64()
+                .and_then(|s| u16::try_from(s).ok()),
             Outcome::Failed(_) => None,
         }
     }
@@ -206,11 +217,19 @@ impl Invoked {
     pub fn header(&self, name: &str) -> Option<String> {
         let name = name.to_ascii_lowercase();
         match &self.outcome {
-            Outcome::Http(response) => response.headers().get(&name)?.to_str().ok().map(str::to_owned),
+            Outcome::Http(response) => response
+                .headers()
+                .get(&name)?
+                .to_str()
+                .ok()
+                .map(str::to_owned),
             Outcome::Json(_) => {
                 let wire = self.wire()?;
                 let single = wire.get("headers").and_then(|h| header_in(h, &name));
-                let multi = || wire.get("multiValueHeaders").and_then(|h| header_in(h, &name));
+                let multi = || {
+                    wire.get("multiValueHeaders")
+                        .and_then(|h| header_in(h, &name))
+                };
                 single.or_else(multi)
             }
             Outcome::Failed(_) => None,
@@ -260,10 +279,19 @@ impl Invoked {
     /// The ids in a `batchItemFailures` report (empty when none failed).
     pub fn batch_failures(&self) -> Vec<String> {
         self.wire()
-            .and_then(|wire| wire.get("batchItemFailures").and_then(Value::as_array).cloned())
+            .and_then(|wire| {
+                wire.get("batchItemFailures")
+                    .and_then(Value::as_array)
+                    .cloned()
+            })
             .unwrap_or_default()
             .iter()
-            .filter_map(|failure| failure.get("itemIdentifier").and_then(Value::as_str).map(str::to_owned))
+            .filter_map(|failure| {
+                failure
+                    .get("itemIdentifier")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
             .collect()
     }
 
@@ -274,12 +302,17 @@ impl Invoked {
 
     /// The log events whose message contains `text`.
     pub fn logs_containing<'a>(&'a self, text: &'a str) -> impl Iterator<Item = &'a LogLine> + 'a {
-        self.logs.iter().filter(move |line| line.message.contains(text))
+        self.logs
+            .iter()
+            .filter(move |line| line.message.contains(text))
     }
 }
 
 fn header_in(headers: &Value, name: &str) -> Option<String> {
-    let (_, value) = headers.as_object()?.iter().find(|(key, _)| key.eq_ignore_ascii_case(name))?;
+    let (_, value) = headers
+        .as_object()?
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))?;
     match value {
         Value::String(text) => Some(text.clone()),
         Value::Array(values) => values.first()?.as_str().map(str::to_owned),

@@ -6,6 +6,7 @@
 //!   `events::s3_put(bucket, key)`, …);
 //! - [`fixtures`]: saved payloads, yours and the bundled provider examples;
 //! - [`FakeClock`]: time that moves when the test says;
+//! - [`local`]: the local development server on a free port, and a tiny HTTP client;
 //! - [`harness`]: invokes a handler in-process through exactly the
 //!   production path and returns the wire response and the logs.
 //!
@@ -37,6 +38,7 @@ mod clock;
 pub mod events;
 pub mod fixtures;
 mod harness;
+pub mod local;
 mod logs;
 
 pub use clock::FakeClock;

@@ -11,7 +11,7 @@ use crate::contract::{Decoded, FromEvent, Unit};
 use crate::error::FunctionError;
 use crate::payload::{FromPayload, Payload};
 use crate::reply::ReplyFormat;
-use crate::wire::{DecodeError, Incoming, RawEvent, Source};
+use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, parse_provider};
 
 const EXPECTED: &str = "a CloudEvent (spec 1.0, structured or binary mode)";
 
@@ -92,10 +92,16 @@ impl<T: FromPayload> FromEvent for CloudEvent<T> {
                     .iter()
                     .filter_map(|(name, value)| {
                         let name = name.as_str().strip_prefix("ce-")?;
-                        let value = percent_encoding::percent_decode(value.as_bytes()).decode_utf8().ok()?;
+                        let value = percent_encoding::percent_decode(value.as_bytes())
+                            .decode_utf8()
+                            .ok()?;
                         Some((name.to_owned(), Value::String(value.into_owned())))
                     })
-                    .chain(request.header("content-type").map(|ct| ("datacontenttype".to_owned(), Value::String(ct.to_owned()))))
+                    .chain(
+                        request
+                            .header("content-type")
+                            .map(|ct| ("datacontenttype".to_owned(), Value::String(ct.to_owned()))),
+                    )
                     .collect();
                 let body = request.into_body();
                 let raw = RawEvent::new(body.clone(), Source::Direct);
@@ -103,12 +109,19 @@ impl<T: FromPayload> FromEvent for CloudEvent<T> {
             }
             incoming => {
                 let bytes = incoming.into_event_bytes();
-                let Ok(Value::Object(mut document)) = serde_json::from_slice::<Value>(&bytes) else {
-                    return Err(DecodeError::unexpected(EXPECTED, &bytes));
+                let mut document = match serde_json::from_slice::<Value>(&bytes) {
+                    Ok(Value::Object(document)) if document.contains_key("specversion") => document,
+                    // Valid JSON the parser still refuses (nested too deep) is a
+                    // bad CloudEvent, not "looks like a CloudEvent".
+                    Err(_) if Shape(&bytes).has_key("specversion") => {
+                        let err =
+                            parse_provider::<Value>(&bytes, Source::CloudEvent, EXPECTED).err();
+                        return Err(
+                            err.unwrap_or_else(|| DecodeError::unexpected(EXPECTED, &bytes))
+                        );
+                    }
+                    _ => return Err(DecodeError::unexpected(EXPECTED, &bytes)),
                 };
-                if !document.contains_key("specversion") {
-                    return Err(DecodeError::unexpected(EXPECTED, &bytes));
-                }
                 let data = structured_data(&mut document)?;
                 let raw = RawEvent::new(bytes, Source::CloudEvent);
                 from_attributes(document, data, raw, "/")?
@@ -137,11 +150,26 @@ impl<T: FromPayload> FromEvent for CloudEvent<T> {
 /// Takes `data` or `data_base64` out of a structured event.
 fn structured_data(document: &mut Map<String, Value>) -> Result<Payload, DecodeError> {
     if let Some(encoded) = document.remove("data_base64") {
-        let text = encoded.as_str().unwrap_or_default();
+        let Value::String(text) = encoded else {
+            let reason = format!("expected a base64 string, found {encoded}");
+            return Err(DecodeError::field(
+                EXPECTED,
+                Source::CloudEvent,
+                "/data_base64",
+                reason,
+            ));
+        };
         return base64::engine::general_purpose::STANDARD
             .decode(text)
             .map(|bytes| Payload::from_bytes(Bytes::from(bytes)))
-            .map_err(|err| DecodeError::field(EXPECTED, Source::CloudEvent, "/data_base64", format!("invalid base64: {err}")));
+            .map_err(|err| {
+                DecodeError::field(
+                    EXPECTED,
+                    Source::CloudEvent,
+                    "/data_base64",
+                    format!("invalid base64: {err}"),
+                )
+            });
     }
     let textual = document
         .get("datacontenttype")
@@ -171,7 +199,12 @@ fn from_attributes(
         }
     };
     let missing = |name: &str| {
-        DecodeError::field(EXPECTED, source, format!("{prefix}{name}"), format!("missing required attribute `{name}`"))
+        DecodeError::field(
+            EXPECTED,
+            source,
+            format!("{prefix}{name}"),
+            format!("missing required attribute `{name}`"),
+        )
     };
     let spec_version = take("specversion").ok_or_else(|| missing("specversion"))?;
     if spec_version != "1.0" {
@@ -189,7 +222,14 @@ fn from_attributes(
         None => None,
         Some(text) => Some(
             DateTime::parse_from_rfc3339(&text)
-                .map_err(|err| DecodeError::field(EXPECTED, source, format!("{prefix}time"), format!("not an RFC 3339 time: {err}")))?
+                .map_err(|err| {
+                    DecodeError::field(
+                        EXPECTED,
+                        source,
+                        format!("{prefix}time"),
+                        format!("not an RFC 3339 time: {err}"),
+                    )
+                })?
                 .to_utc(),
         ),
     };
@@ -242,10 +282,35 @@ mod tests {
     }
 
     #[test]
+    fn data_nested_too_deeply_is_a_bad_cloudevent_not_another_format() {
+        let deep = format!(
+            r#"{{"specversion":"1.0","id":"1","source":"s","type":"t","data":{}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let err = decode(deep.into_bytes().into()).unwrap_err();
+        assert!(err.pointer().starts_with("/data/0/0/"), "{}", err.pointer());
+        assert!(
+            err.to_string()
+                .contains("a CloudEvent has a bad field at /data/0/0/"),
+            "{err}"
+        );
+        assert!(
+            err.to_string().ends_with("recursion limit exceeded"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_missing_required_attribute_is_named() {
-        let err = decode(serde_json::json!({"specversion": "1.0", "id": "1", "type": "t"}).into()).unwrap_err();
+        let err = decode(serde_json::json!({"specversion": "1.0", "id": "1", "type": "t"}).into())
+            .unwrap_err();
         assert_eq!(err.pointer(), "/source");
-        assert!(err.to_string().contains("missing required attribute `source`"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("missing required attribute `source`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -254,5 +319,12 @@ mod tests {
         assert_eq!(event.data.to_bytes(), &b"hi"[..]);
         let event = decode(serde_json::json!({"specversion": "1.0", "id": "1", "source": "s", "type": "t", "datacontenttype": "text/plain", "data": "hello"}).into()).unwrap();
         assert_eq!(event.data.to_bytes(), &b"hello"[..]);
+        let err = decode(serde_json::json!({"specversion": "1.0", "id": "1", "source": "s", "type": "t", "data_base64": 5}).into()).unwrap_err();
+        assert_eq!(err.pointer(), "/data_base64");
+        assert!(
+            err.to_string()
+                .ends_with("expected a base64 string, found 5"),
+            "{err}"
+        );
     }
 }

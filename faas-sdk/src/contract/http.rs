@@ -6,7 +6,8 @@ use std::fmt;
 use aws_lambda_events::encodings::Body as AwsBody;
 use aws_lambda_events::event::alb::{AlbTargetGroupRequest, AlbTargetGroupResponse};
 use aws_lambda_events::event::apigw::{
-    ApiGatewayProxyRequest, ApiGatewayProxyResponse, ApiGatewayV2httpRequest, ApiGatewayV2httpResponse,
+    ApiGatewayProxyRequest, ApiGatewayProxyResponse, ApiGatewayV2httpRequest,
+    ApiGatewayV2httpResponse,
 };
 use aws_lambda_events::event::lambda_function_urls::LambdaFunctionUrlRequest;
 use base64::Engine as _;
@@ -101,7 +102,12 @@ impl HttpRequest {
     /// assert_eq!(req.path(), "/search");
     /// assert_eq!(req.query("q"), Some("rust sdk"));
     /// ```
-    pub fn new(method: Method, target: &str, headers: HeaderMap, body: impl Into<Bytes>) -> HttpRequest {
+    pub fn new(
+        method: Method,
+        target: &str,
+        headers: HeaderMap,
+        body: impl Into<Bytes>,
+    ) -> HttpRequest {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let body = body.into();
         HttpRequest {
@@ -216,7 +222,12 @@ impl HttpRequest {
             _ => from_alb(parse_provider(bytes, source, EXPECTED)?),
         };
         let body = decode_body(parts.body, parts.base64).map_err(|err| {
-            DecodeError::field(EXPECTED, source, "/body", format!("isBase64Encoded is true but {err}"))
+            DecodeError::field(
+                EXPECTED,
+                source,
+                "/body",
+                format!("isBase64Encoded is true but the body is not base64 ({err})"),
+            )
         })?;
         Ok(HttpRequest {
             method: parts.method,
@@ -266,11 +277,17 @@ fn from_rest(event: ApiGatewayProxyRequest) -> Parts {
     } else {
         &event.multi_value_query_string_parameters
     };
-    let query = query_map.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    let query = query_map
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
     let headers = prefer_multi_value(event.headers, event.multi_value_headers);
     Parts {
         method: event.http_method,
-        path: event.path.or(event.request_context.path).unwrap_or_default(),
+        path: event
+            .path
+            .or(event.request_context.path)
+            .unwrap_or_default(),
         query,
         cookies: cookies_from_header(&headers),
         headers,
@@ -403,7 +420,10 @@ fn cookies_from_header(headers: &HeaderMap) -> Vec<(String, String)> {
 fn split_cookies(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
     text.split(';').filter_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
-        Some((name.trim().to_owned(), value.trim().trim_matches('"').to_owned()))
+        Some((
+            name.trim().to_owned(),
+            value.trim().trim_matches('"').to_owned(),
+        ))
     })
 }
 
@@ -555,7 +575,10 @@ impl HttpResponse {
     }
 
     /// A JSON response.
-    pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<HttpResponse, FunctionError> {
+    pub fn json<T: Serialize + ?Sized>(
+        status: StatusCode,
+        value: &T,
+    ) -> Result<HttpResponse, FunctionError> {
         let body = serde_json::to_vec(value).map_err(FunctionError::internal)?;
         Ok(HttpResponse::new(status).with_body(HeaderValue::from_static("application/json"), body))
     }
@@ -614,10 +637,19 @@ impl HttpResponse {
     /// Whether the body must travel base64-encoded: it is not UTF-8, or its
     /// content type is not textual.
     fn is_binary(&self) -> bool {
-        let textual = match self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        let textual = match self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+        {
             None => true,
             Some(content_type) => {
-                let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let mime = content_type
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 mime.starts_with("text/")
                     || mime.ends_with("json")
                     || mime.ends_with("xml")
@@ -694,7 +726,11 @@ impl HttpResponse {
 fn join_values_except_cookies(headers: &HeaderMap) -> HeaderMap {
     let mut joined = HeaderMap::with_capacity(headers.keys_len());
     for name in headers.keys().filter(|name| *name != header::SET_COOKIE) {
-        let values: Vec<&[u8]> = headers.get_all(name).iter().map(HeaderValue::as_bytes).collect();
+        let values: Vec<&[u8]> = headers
+            .get_all(name)
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect();
         if let Ok(value) = HeaderValue::from_bytes(&values.join(&b", "[..])) {
             joined.insert(name.clone(), value);
         }
@@ -751,7 +787,10 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.pointer(), "/body");
-        assert!(err.to_string().contains("isBase64Encoded is true but"), "{err}");
+        assert!(
+            err.to_string().contains("isBase64Encoded is true but"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -761,7 +800,8 @@ mod tests {
             .with_header(header::SET_COOKIE, HeaderValue::from_static("b=2"))
             .with_header(header::VARY, HeaderValue::from_static("accept"))
             .with_header(header::VARY, HeaderValue::from_static("origin"));
-        let json: serde_json::Value = serde_json::from_slice(&res.encode(HttpShape::ApiGatewayHttp).unwrap()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&res.encode(HttpShape::ApiGatewayHttp).unwrap()).unwrap();
         assert_eq!(json["cookies"], serde_json::json!(["a=1", "b=2"]));
         assert_eq!(json["headers"]["vary"], "accept, origin");
         assert!(json["headers"].get("set-cookie").is_none());
@@ -770,23 +810,34 @@ mod tests {
 
     #[test]
     fn binary_bodies_are_base64_encoded() {
-        let res = HttpResponse::new(StatusCode::OK)
-            .with_body(HeaderValue::from_static("image/png"), vec![0x89, b'P', b'N', b'G']);
-        let json: serde_json::Value = serde_json::from_slice(&res.encode(HttpShape::ApiGatewayRest).unwrap()).unwrap();
+        let res = HttpResponse::new(StatusCode::OK).with_body(
+            HeaderValue::from_static("image/png"),
+            vec![0x89, b'P', b'N', b'G'],
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&res.encode(HttpShape::ApiGatewayRest).unwrap()).unwrap();
         assert_eq!(json["isBase64Encoded"], true);
         assert_eq!(json["body"], "iVBORw==");
-        assert_eq!(json["multiValueHeaders"]["content-type"], serde_json::json!(["image/png"]));
+        assert_eq!(
+            json["multiValueHeaders"]["content-type"],
+            serde_json::json!(["image/png"])
+        );
     }
 
     #[test]
     fn alb_responses_carry_a_status_description_in_the_request_header_style() {
         let res = HttpResponse::new(StatusCode::NOT_FOUND);
         let single: serde_json::Value =
-            serde_json::from_slice(&res.encode(HttpShape::Alb { multi_value: false }).unwrap()).unwrap();
+            serde_json::from_slice(&res.encode(HttpShape::Alb { multi_value: false }).unwrap())
+                .unwrap();
         assert_eq!(single["statusDescription"], "404 Not Found");
         let res = res.with_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         let multi: serde_json::Value =
-            serde_json::from_slice(&res.encode(HttpShape::Alb { multi_value: true }).unwrap()).unwrap();
-        assert_eq!(multi["multiValueHeaders"]["cache-control"], serde_json::json!(["no-store"]));
+            serde_json::from_slice(&res.encode(HttpShape::Alb { multi_value: true }).unwrap())
+                .unwrap();
+        assert_eq!(
+            multi["multiValueHeaders"]["cache-control"],
+            serde_json::json!(["no-store"])
+        );
     }
 }

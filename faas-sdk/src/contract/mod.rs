@@ -279,11 +279,18 @@ impl<R: Record> FromEvent for Batch<R> {
 
     fn decode(incoming: Incoming) -> Result<Decoded<Self::Unit>, DecodeError> {
         let records = R::decode_records(incoming)?;
-        Ok(Decoded::single(BatchUnit(records.units), ReplyFormat::Direct))
+        Ok(Decoded::single(
+            BatchUnit(records.units),
+            ReplyFormat::Direct,
+        ))
     }
 
     fn from_unit(unit: Self::Unit) -> Result<Self, FunctionError> {
-        let records = unit.0.into_iter().map(R::from_unit).collect::<Result<_, _>>()?;
+        let records = unit
+            .0
+            .into_iter()
+            .map(R::from_unit)
+            .collect::<Result<_, _>>()?;
         Ok(Batch { records })
     }
 }
@@ -325,5 +332,20 @@ pub(crate) fn event_json(
         Ok((bytes, source))
     } else {
         Err(DecodeError::unexpected(expected, &bytes))
+    }
+}
+
+/// The top-level `source` and `detail-type` of an EventBridge event, read
+/// with serde: a key scan could find a key of the same name inside `detail`.
+#[derive(serde::Deserialize)]
+pub(crate) struct EventBridgeHeader {
+    pub(crate) source: String,
+    #[serde(rename = "detail-type")]
+    pub(crate) detail_type: String,
+}
+
+impl EventBridgeHeader {
+    pub(crate) fn read(bytes: &[u8], expected: &'static str) -> Result<Self, DecodeError> {
+        crate::wire::parse_provider(bytes, crate::wire::Source::EventBridge, expected)
     }
 }

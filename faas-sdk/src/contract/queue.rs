@@ -93,7 +93,10 @@ impl<T> QueueMessage<T> {
         &self.raw
     }
 
-    fn try_map_body<U, E>(self, decode: impl FnOnce(T) -> Result<U, E>) -> Result<QueueMessage<U>, E> {
+    fn try_map_body<U, E>(
+        self,
+        decode: impl FnOnce(T) -> Result<U, E>,
+    ) -> Result<QueueMessage<U>, E> {
         Ok(QueueMessage {
             body: decode(self.body)?,
             id: self.id,
@@ -134,7 +137,11 @@ impl<T: FromPayload> Record for QueueMessage<T> {
     type Payload = T;
 
     fn decode_records(incoming: Incoming) -> Result<Records<Self::Unit>, DecodeError> {
-        let (bytes, source) = event_json(incoming, EXPECTED, &[Source::Sqs, Source::Sns, Source::SnsEnvelope])?;
+        let (bytes, source) = event_json(
+            incoming,
+            EXPECTED,
+            &[Source::Sqs, Source::Sns, Source::SnsEnvelope],
+        )?;
         match source {
             Source::Sqs => {
                 let event: SqsEvent = parse_provider(&bytes, source, EXPECTED)?;
@@ -151,13 +158,19 @@ impl<T: FromPayload> Record for QueueMessage<T> {
                     .records
                     .into_iter()
                     .enumerate()
-                    .map(|(index, record)| from_sns(record.sns, QueueSource::Sns, raw.for_record(index)))
+                    .map(|(index, record)| {
+                        from_sns(record.sns, QueueSource::Sns, raw.for_record(index))
+                    })
                     .collect();
                 Ok(Records::all_or_nothing(units))
             }
             _ => {
                 let message = sns_notification(&bytes, EXPECTED)?;
-                let unit = from_sns(message, QueueSource::Sns, RawEvent::new(bytes.clone(), source));
+                let unit = from_sns(
+                    message,
+                    QueueSource::Sns,
+                    RawEvent::new(bytes.clone(), source),
+                );
                 Ok(Records::all_or_nothing(vec![unit]))
             }
         }
@@ -214,14 +227,26 @@ pub(crate) fn unwrap_sns(body: &str) -> Option<SnsMessage> {
 }
 
 /// A top-level SNS envelope (HTTP delivery), which must be a notification.
-pub(crate) fn sns_notification(bytes: &[u8], expected: &'static str) -> Result<SnsMessage, DecodeError> {
-    let kind = Shape(bytes).string_value("Type").unwrap_or_default();
+pub(crate) fn sns_notification(
+    bytes: &[u8],
+    expected: &'static str,
+) -> Result<SnsMessage, DecodeError> {
+    // The envelope's own `Type`: a key scan could find a message attribute's
+    // `"Type": "String"` first, since JSON objects have no key order.
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(rename = "Type")]
+        kind: String,
+    }
+    let kind = parse_provider::<Envelope>(bytes, Source::SnsEnvelope, expected)?.kind;
     if kind != "Notification" {
         return Err(DecodeError::field(
             expected,
             Source::SnsEnvelope,
             "/Type",
-            format!("an SNS {kind} carries no message; confirm or remove the subscription instead of handling it"),
+            format!(
+                "an SNS {kind} carries no message; confirm or remove the subscription instead of handling it"
+            ),
         ));
     }
     parse_provider(bytes, Source::SnsEnvelope, expected)
@@ -292,4 +317,41 @@ fn sns_attributes(attributes: HashMap<String, MessageAttribute>) -> HashMap<Stri
         .into_iter()
         .map(|(key, attribute)| (key, attribute.value))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(kind: &str) -> serde_json::Value {
+        // Keys sorted, as a re-serializing proxy would send them: the message
+        // attribute's `Type` comes before the envelope's.
+        serde_json::json!({
+            "Message": "hello",
+            "MessageAttributes": {"event_type": {"Type": "String", "Value": "order.placed"}},
+            "MessageId": "m-1",
+            "Signature": "EXAMPLE",
+            "SignatureVersion": "1",
+            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/cert.pem",
+            "Timestamp": "2024-03-15T09:12:44.655Z",
+            "TopicArn": "arn:aws:sns:us-east-1:123456789012:orders",
+            "Type": kind,
+            "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"
+        })
+    }
+
+    #[test]
+    fn an_http_notification_is_told_by_its_own_type_not_an_attributes_type() {
+        let bytes = envelope("Notification").to_string();
+        let message = sns_notification(bytes.as_bytes(), EXPECTED).expect("a notification");
+        assert_eq!(message.message, "hello");
+        let bytes = envelope("SubscriptionConfirmation").to_string();
+        let err = sns_notification(bytes.as_bytes(), EXPECTED).unwrap_err();
+        assert_eq!(err.pointer(), "/Type");
+        assert!(
+            err.to_string()
+                .contains("an SNS SubscriptionConfirmation carries no message"),
+            "{err}"
+        );
+    }
 }

@@ -4,10 +4,10 @@ use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::contract::{Decoded, FromEvent, event_json};
+use crate::contract::{Decoded, EventBridgeHeader, FromEvent, event_json};
 use crate::error::FunctionError;
 use crate::reply::ReplyFormat;
-use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, parse_provider};
+use crate::wire::{DecodeError, Incoming, RawEvent, Source, parse_provider};
 
 const EXPECTED: &str = "a schedule event (EventBridge scheduled rule)";
 
@@ -49,7 +49,7 @@ impl FromEvent for ScheduleEvent {
 
     fn decode(incoming: Incoming) -> Result<Decoded<ScheduleEvent>, DecodeError> {
         let (bytes, source) = event_json(incoming, EXPECTED, &[Source::EventBridge])?;
-        let detail_type = Shape(&bytes).string_value("detail-type").unwrap_or_default();
+        let detail_type = EventBridgeHeader::read(&bytes, EXPECTED)?.detail_type;
         if detail_type != "Scheduled Event" {
             return Err(DecodeError::field(
                 EXPECTED,
@@ -59,7 +59,14 @@ impl FromEvent for ScheduleEvent {
             ));
         }
         let event: EventBridgeEvent<Value> = parse_provider(&bytes, source, EXPECTED)?;
-        let missing = |field: &str| DecodeError::field(EXPECTED, source, format!("/{field}"), format!("missing field `{field}`"));
+        let missing = |field: &str| {
+            DecodeError::field(
+                EXPECTED,
+                source,
+                format!("/{field}"),
+                format!("missing field `{field}`"),
+            )
+        };
         // The rule ARN ends in `rule/<name>`, or `rule/<bus>/<name>` on a custom bus.
         let name = event
             .resources
@@ -83,3 +90,22 @@ impl FromEvent for ScheduleEvent {
 }
 
 impl crate::contract::Unit for ScheduleEvent {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_the_same_name_inside_detail_do_not_confuse_the_check() {
+        // `detail` comes first in the text, holding its own `detail-type` and `source`.
+        let event = r#"{"detail":{"detail-type":"Object Created","source":"aws.s3"},
+            "version":"0","id":"tick-1","detail-type":"Scheduled Event","source":"aws.events",
+            "time":"2026-01-01T00:00:00Z","resources":["arn:aws:events:us-east-1:123456789012:rule/nightly"]}"#;
+        let tick = ScheduleEvent::decode(Incoming::Json(event.into()))
+            .expect("a scheduled event")
+            .into_units()
+            .remove(0);
+        assert_eq!(tick.name, "nightly");
+        assert_eq!(tick.detail["source"], "aws.s3");
+    }
+}

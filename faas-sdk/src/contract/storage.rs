@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::contract::queue::{is_fifo, sqs_units, unwrap_sns};
-use crate::contract::{Record, Records, Unit, event_json};
+use crate::contract::{EventBridgeHeader, Record, Records, Unit, event_json};
 use crate::error::FunctionError;
 use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, parse_provider};
 
@@ -162,11 +162,25 @@ impl Record for StorageEvent {
                 let event: SnsEvent = parse_provider(&bytes, source, EXPECTED)?;
                 let raw = RawEvent::new(bytes.clone(), source);
                 let mut units = Vec::new();
-                for record in event.records {
-                    let notification = nested_notification(&record.sns.message).map_err(|reason| {
-                        DecodeError::field(EXPECTED, source, "/Records/0/Sns/Message", reason)
-                    })?;
-                    units.extend(from_s3(notification, StorageSource::Sns, &raw, Delivery::default()));
+                for (index, record) in event.records.into_iter().enumerate() {
+                    if is_test_event(&record.sns.message) {
+                        continue;
+                    }
+                    let notification =
+                        nested_notification(&record.sns.message).map_err(|reason| {
+                            DecodeError::field(
+                                EXPECTED,
+                                source,
+                                format!("/Records/{index}/Sns/Message"),
+                                reason,
+                            )
+                        })?;
+                    units.extend(from_s3(
+                        notification,
+                        StorageSource::Sns,
+                        &raw,
+                        Delivery::default(),
+                    ));
                 }
                 units
             }
@@ -190,8 +204,8 @@ fn from_sqs(bytes: &Bytes) -> Result<Records<StorageUnit>, DecodeError> {
     for (message, raw) in sqs_units(event, bytes, EXPECTED)? {
         let message_id = message.message_id.unwrap_or_default();
         let body = message.body.unwrap_or_default();
-        // S3 sends a test event when a notification is configured; it holds no object.
-        if Shape(body.as_bytes()).string_value("Event") == Some("s3:TestEvent") {
+        let inner = unwrap_sns(&body).map(|sns| sns.message).unwrap_or(body);
+        if is_test_event(&inner) {
             continue;
         }
         let delivery = Delivery {
@@ -201,9 +215,10 @@ fn from_sqs(bytes: &Bytes) -> Result<Records<StorageUnit>, DecodeError> {
                 .get("ApproximateReceiveCount")
                 .and_then(|n| n.parse().ok()),
         };
-        let inner = unwrap_sns(&body).map(|sns| sns.message).unwrap_or(body);
         match nested_notification(&inner) {
-            Ok(notification) => units.extend(from_s3(notification, StorageSource::Sqs, &raw, delivery)),
+            Ok(notification) => {
+                units.extend(from_s3(notification, StorageSource::Sqs, &raw, delivery))
+            }
             Err(reason) => {
                 let pointer = format!("/Records/{}/body", raw.record_index().unwrap_or_default());
                 let error = DecodeError::field(EXPECTED, Source::Sqs, pointer, reason);
@@ -214,26 +229,53 @@ fn from_sqs(bytes: &Bytes) -> Result<Records<StorageUnit>, DecodeError> {
     Ok(Records::reportable(units, fifo))
 }
 
+/// S3 sends a test event to a queue or topic when a notification is
+/// configured on it; it holds no object, so it is skipped wherever it arrives
+/// (in an SQS message, in an SNS notification, or in SNS over SQS).
+fn is_test_event(text: &str) -> bool {
+    Shape(text.as_bytes()).string_value("Event") == Some("s3:TestEvent")
+}
+
 /// An S3 notification carried as text inside another message.
 fn nested_notification(text: &str) -> Result<S3Event, String> {
     if Source::detect(text.as_bytes()) != Source::S3 {
         return Err("the message is not an S3 event notification".to_owned());
     }
-    serde_json::from_str(text).map_err(|err| format!("the S3 event notification inside is invalid: {err}"))
+    serde_json::from_str(text)
+        .map_err(|err| format!("the S3 event notification inside is invalid: {err}"))
 }
 
-fn from_s3(event: S3Event, source: StorageSource, raw: &RawEvent, delivery: Delivery) -> Vec<StorageUnit> {
+fn from_s3(
+    event: S3Event,
+    source: StorageSource,
+    raw: &RawEvent,
+    delivery: Delivery,
+) -> Vec<StorageUnit> {
     event
         .records
         .into_iter()
         .enumerate()
-        .map(|(index, record)| StorageUnit::Event(from_s3_record(record, source, raw.for_record(index), delivery.clone())))
+        .map(|(index, record)| {
+            StorageUnit::Event(from_s3_record(
+                record,
+                source,
+                raw.for_record(index),
+                delivery.clone(),
+            ))
+        })
         .collect()
 }
 
-fn from_s3_record(record: S3EventRecord, source: StorageSource, raw: RawEvent, delivery: Delivery) -> StorageEvent {
+fn from_s3_record(
+    record: S3EventRecord,
+    source: StorageSource,
+    raw: RawEvent,
+    delivery: Delivery,
+) -> StorageEvent {
     let object = record.s3.object;
-    let key = object.url_decoded_key.unwrap_or_else(|| decode_s3_key(object.key.as_deref().unwrap_or("")));
+    let key = object
+        .url_decoded_key
+        .unwrap_or_else(|| decode_s3_key(object.key.as_deref().unwrap_or("")));
     let event_name = record.event_name.unwrap_or_default();
     StorageEvent {
         bucket: record.s3.bucket.name.unwrap_or_default(),
@@ -282,7 +324,7 @@ struct S3DetailObject {
 
 fn from_eventbridge(bytes: &Bytes) -> Result<StorageEvent, DecodeError> {
     let source = Source::EventBridge;
-    if Shape(bytes).string_value("source") != Some("aws.s3") {
+    if EventBridgeHeader::read(bytes, EXPECTED)?.source != "aws.s3" {
         return Err(DecodeError::field(
             EXPECTED,
             source,
@@ -319,11 +361,64 @@ mod tests {
         assert_eq!(decode_s3_key("dir%2Fa%3Ab"), "dir/a:b");
     }
 
+    const TEST_EVENT: &str = r#"{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2024-03-13T17:20:02.089Z","Bucket":"b","RequestId":"r","HostId":"h"}"#;
+
+    fn sns_record(message: &str) -> serde_json::Value {
+        serde_json::json!({"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": "arn:aws:sns:eu-west-1:1:t:s", "Sns": {
+            "Type": "Notification", "MessageId": "m", "TopicArn": "arn:aws:sns:eu-west-1:1:t", "Subject": "Amazon S3 Notification",
+            "Message": message, "Timestamp": "2024-03-13T17:20:02.187Z", "SignatureVersion": "1", "Signature": "EXAMPLE",
+            "SigningCertUrl": "https://sns.eu-west-1.amazonaws.com/cert.pem", "UnsubscribeUrl": "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe"
+        }})
+    }
+
+    #[test]
+    fn the_s3_test_event_is_skipped_when_it_comes_through_sns() {
+        let direct = serde_json::json!({"Records": [sns_record(TEST_EVENT)]});
+        let records = StorageEvent::decode_records(direct.into()).expect("decodes");
+        assert!(records.units.is_empty());
+
+        // Over SQS the envelope spells the URL keys as SNS's HTTP delivery does.
+        let mut envelope = sns_record(TEST_EVENT)["Sns"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (lambda_key, sqs_key) in [
+            ("SigningCertUrl", "SigningCertURL"),
+            ("UnsubscribeUrl", "UnsubscribeURL"),
+        ] {
+            let value = envelope.remove(lambda_key).unwrap_or_default();
+            envelope.insert(sqs_key.to_owned(), value);
+        }
+        let over_sqs = serde_json::json!({"Records": [{
+            "messageId": "q-1", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q",
+            "body": serde_json::Value::Object(envelope).to_string(), "attributes": {"ApproximateReceiveCount": "1"}
+        }]});
+        let records = StorageEvent::decode_records(over_sqs.into()).expect("decodes");
+        assert!(records.units.is_empty(), "{:?}", records.units);
+    }
+
+    #[test]
+    fn a_bad_sns_record_is_pointed_at_by_its_index() {
+        let event =
+            serde_json::json!({"Records": [sns_record(TEST_EVENT), sns_record("not an S3 event")]});
+        let err = StorageEvent::decode_records(event.into()).unwrap_err();
+        assert_eq!(err.pointer(), "/Records/1/Sns/Message");
+    }
+
     #[test]
     fn kinds_follow_the_provider_names() {
-        assert_eq!(StorageEventKind::from_s3_name("ObjectCreated:Put"), StorageEventKind::Created);
-        assert_eq!(StorageEventKind::from_s3_name("ObjectRemoved:Delete"), StorageEventKind::Removed);
-        assert_eq!(StorageEventKind::from_s3_name("Object Deleted"), StorageEventKind::Removed);
+        assert_eq!(
+            StorageEventKind::from_s3_name("ObjectCreated:Put"),
+            StorageEventKind::Created
+        );
+        assert_eq!(
+            StorageEventKind::from_s3_name("ObjectRemoved:Delete"),
+            StorageEventKind::Removed
+        );
+        assert_eq!(
+            StorageEventKind::from_s3_name("Object Deleted"),
+            StorageEventKind::Removed
+        );
         assert_eq!(
             StorageEventKind::from_s3_name("ObjectRestore:Completed"),
             StorageEventKind::Other("ObjectRestore:Completed".into())

@@ -1,0 +1,2 @@
+//! The benches live in `benches/` (`cargo bench -p faas-benches`); this
+//! library is empty.

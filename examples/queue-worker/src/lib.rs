@@ -1,0 +1,57 @@
+//! A queue worker: runs one job per message, and tells the queue which
+//! messages failed so that only those are delivered again.
+//!
+//! `action: "fail"` fails transiently (a retry may work), `"poison"` fails
+//! permanently (after the queue's `maxReceiveCount` the message moves to the
+//! dead-letter queue), anything else succeeds.
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use faas_testkit::{events, harness};
+//! use serde_json::json;
+//!
+//! let batch = events::sqs()
+//!     .message(json!({"job_id": "j-1", "action": "resize"}))
+//!     .message(json!({"job_id": "j-2", "action": "fail"}));
+//! let ids = batch.message_ids();
+//! let res = harness(queue_worker::process_job {}).invoke(batch).await;
+//! assert_eq!(res.batch_failures(), [ids[1].clone()]);
+//! # });
+//! ```
+
+use faas::prelude::*;
+
+/// A job as producers enqueue it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Job {
+    /// The job's id.
+    pub job_id: String,
+    /// What to do.
+    pub action: String,
+}
+
+/// Runs one job. Called once per message of a batch; up to 8 run at once
+/// (FIFO queues run one at a time, in order).
+#[faas::handler(batch(concurrency = 8))]
+pub async fn process_job(message: QueueMessage<Job>, ctx: &Context) -> Result<(), FunctionError> {
+    let job = &message.body;
+    match job.action.as_str() {
+        "fail" => Err(FunctionError::transient(format!(
+            "job {} hit a temporary failure; the queue will deliver it again",
+            job.job_id
+        ))),
+        "poison" => Err(FunctionError::permanent(format!(
+            "job {} can never succeed; it belongs in the dead-letter queue",
+            job.job_id
+        ))),
+        action => {
+            tracing::info!(
+                job_id = %job.job_id,
+                action,
+                attempt = ctx.delivery_attempt(),
+                "job done"
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,4 @@
+#[faas::handler]
+struct Handler;
+
+fn main() {}

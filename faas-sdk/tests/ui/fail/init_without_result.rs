@@ -1,0 +1,8 @@
+struct App;
+
+#[faas::init]
+async fn init() -> App {
+    App
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[faas::handler]
+async fn ping(_: serde_json::Value) {}
+
+fn main() {}

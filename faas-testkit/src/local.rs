@@ -1,0 +1,179 @@
+//! Real HTTP against a function on the local development server.
+//!
+//! [`LocalServer`] serves a function in-process on a free loopback port;
+//! [`send`] is a minimal HTTP/1.1 client for it (or for a function binary
+//! started by a test), so a test sees exactly the bytes a `curl` would.
+//!
+//! ```
+//! use faas::prelude::*;
+//! use faas_testkit::local::{LocalServer, send};
+//!
+//! #[faas::handler]
+//! async fn ping(_: HttpRequest) -> Result<&'static str, FunctionError> {
+//!     Ok("pong")
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let server = LocalServer::start(faas::Function::builder(ping {}).build().unwrap()).await.unwrap();
+//! let reply = send(server.addr(), "GET", "/ping", &[], b"").await.unwrap();
+//! assert_eq!(reply.status, 200);
+//! assert_eq!(reply.body, br#""pong""#);
+//! server.stop().await;
+//! # });
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use faas::contract::FromEvent;
+use faas::layer::Service;
+use faas::{Function, Handler};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A function served by the local development server on `127.0.0.1:<free port>`.
+pub struct LocalServer {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<Result<(), faas::StartError>>,
+}
+
+impl LocalServer {
+    /// Serves `function` with the default body limit (6 MiB).
+    pub async fn start<H, S>(function: Function<H, S>) -> std::io::Result<LocalServer>
+    where
+        H: Handler,
+        S: Service<<H::Event as FromEvent>::Unit>,
+    {
+        LocalServer::start_with_limit(function, faas::local::DEFAULT_MAX_BODY_BYTES).await
+    }
+
+    /// Serves `function` accepting bodies up to `max_body_bytes`.
+    pub async fn start_with_limit<H, S>(
+        function: Function<H, S>,
+        max_body_bytes: usize,
+    ) -> std::io::Result<LocalServer>
+    where
+        H: Handler,
+        S: Service<<H::Event as FromEvent>::Unit>,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(faas::local::serve_listener(
+            listener,
+            Arc::new(function),
+            max_body_bytes,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Ok(LocalServer { addr, stop, task })
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// An HTTP response as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpReply {
+    /// The status code.
+    pub status: u16,
+    /// Header names (lower case) and values, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpReply {
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body parsed as JSON (`Null` if it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Sends one HTTP/1.1 request to `addr` and reads the whole response
+/// (the connection is closed after it). Gives up after 30 seconds.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<HttpReply> {
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        exchange(addr, method, target, headers, body),
+    )
+    .await
+    .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no response within 30 s"))?
+}
+
+async fn exchange(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<HttpReply> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let mut request = format!(
+        "{method} {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    stream.write_all(body).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> std::io::Result<HttpReply> {
+    let invalid =
+        |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+    let split = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .ok_or_else(|| invalid("no end of headers in the response"))?;
+    let head = std::str::from_utf8(&raw[..split])
+        .map_err(|_| invalid("response headers are not UTF-8"))?;
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| invalid("no status line"))?;
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Ok(HttpReply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    })
+}
