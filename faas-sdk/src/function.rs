@@ -48,7 +48,7 @@ use crate::contract::{FromEvent, Unit};
 use crate::error::{BoxError, FunctionError};
 use crate::handler::Handler;
 use crate::layer::{Layer, Request, Service, Telemetry, Validate, error_chain};
-use crate::reply::{self, IntoReply, Outcome, Reply, ReplyFormat, UnitResult};
+use crate::reply::{self, Encoded, IntoReply, Outcome, Reply, ReplyFormat, UnitResult};
 use crate::validation::{Schema, SchemaError};
 use crate::wire::Incoming;
 
@@ -321,7 +321,7 @@ where
         // every subscriber, nothing can be logged, so the clock is not read.
         let started =
             (LevelFilter::current() != LevelFilter::OFF).then(|| self.instance.clock.now());
-        let (records, outcome) = match H::Event::decode(incoming) {
+        let (records, encoded) = match H::Event::decode(incoming) {
             Ok(decoded) => {
                 let records = decoded.units.len();
                 let results = self
@@ -329,17 +329,25 @@ where
                     .await;
                 (records, reply::encode(decoded.reply, results, ctx))
             }
-            Err(err) => (0, Outcome::Failed(err.into())),
+            Err(err) => {
+                let outcome = Outcome::Failed(err.into());
+                let encoded = Encoded {
+                    outcome,
+                    status: None,
+                    failed: 0,
+                };
+                (0, encoded)
+            }
         };
         if let Some(started) = started {
             let elapsed = self.instance.clock.now() - started;
             log_outcome(
-                &outcome,
+                &encoded,
                 records,
                 elapsed.num_microseconds().unwrap_or(i64::MAX),
             );
         }
-        outcome
+        encoded.outcome
     }
 
     fn context(&self, info: InvocationInfo) -> Context {
@@ -410,32 +418,34 @@ where
     }
 }
 
-/// The one structured line logged per invocation.
-fn log_outcome(outcome: &Outcome, records: usize, duration_us: i64) {
+/// The one structured line logged per invocation: its outcome, how many
+/// records it held and how many failed, the HTTP status it answered, and
+/// the time it took.
+fn log_outcome(encoded: &Encoded, records: usize, duration_us: i64) {
     let duration_ms = duration_us as f64 / 1000.0;
-    match outcome {
+    let (failed, status) = (encoded.failed, encoded.status);
+    match &encoded.outcome {
         Outcome::Failed(err) => tracing::error!(
             target: "faas::invocation",
             outcome = "failed",
             records,
+            failed,
             duration_ms,
             error.kind = err.kind().as_str(),
             error.message = %error_chain(err),
             "invocation failed"
         ),
-        Outcome::Http(response) => tracing::info!(
+        Outcome::Http(_) | Outcome::Json(_) => tracing::info!(
             target: "faas::invocation",
-            outcome = "ok",
+            outcome = match failed {
+                0 => "ok",
+                f if f >= records => "error",
+                _ => "partial",
+            },
             records,
+            failed,
             duration_ms,
-            status = response.status().as_u16(),
-            "invocation finished"
-        ),
-        Outcome::Json(_) => tracing::info!(
-            target: "faas::invocation",
-            outcome = "ok",
-            records,
-            duration_ms,
+            status,
             "invocation finished"
         ),
     }

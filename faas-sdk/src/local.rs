@@ -1,7 +1,7 @@
 //! The local development server.
 //!
 //! `cargo run` on a function binary serves it on `127.0.0.1:$PORT` (8080 by
-//! default): an HTTP function ([`HttpRequest`](crate::HttpRequest) or
+//! default): an HTTP function ([`HttpRequest`] or
 //! [`Json<T>`](crate::Json)) answers any method and path as it would behind
 //! a gateway; any other function takes its event JSON, in any wire format
 //! it accepts, as the body of `POST /`:

@@ -192,41 +192,69 @@ impl RequestIdSource for crate::context::Context {
     }
 }
 
-/// Encodes the results of every unit in `format`. `item_ids[i]` names unit `i`.
+/// An invocation's encoded outcome, with what its log line reports.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    pub(crate) outcome: Outcome,
+    /// The HTTP status answered, for HTTP replies.
+    pub(crate) status: Option<u16>,
+    /// How many units failed (or were skipped after a failure).
+    pub(crate) failed: usize,
+}
+
+/// Encodes the results of every unit in `format`; each result comes with
+/// the id that names its unit in a batch failure report.
 pub(crate) fn encode(
     format: ReplyFormat,
     results: Vec<(Option<String>, UnitResult)>,
     request_id: &(impl RequestIdSource + ?Sized),
-) -> Outcome {
-    match format {
+) -> Encoded {
+    let failed = results
+        .iter()
+        .filter(|(_, result)| !matches!(result, UnitResult::Done(Ok(_))))
+        .count();
+    let (outcome, status) = match format {
         ReplyFormat::Http(shape) => {
             let response = match single(results) {
                 Ok(Reply::Http(response)) => response,
                 Ok(Reply::Json(json)) => json_response(json),
                 Err(err) => problem_response(&err, request_id.request_id()),
             };
-            match shape {
+            let status = Some(response.status().as_u16());
+            let outcome = match shape {
                 HttpShape::Native => Outcome::Http(response),
                 shape => match response.encode(shape) {
                     Ok(json) => Outcome::Json(Bytes::from(json)),
                     Err(err) => Outcome::Failed(err),
                 },
-            }
+            };
+            (outcome, status)
         }
         ReplyFormat::Direct => match single(results) {
-            Ok(Reply::Json(json)) => Outcome::Json(json),
-            Ok(Reply::Http(response)) => Outcome::Http(response),
-            Err(err) => Outcome::Failed(err),
-        },
-        ReplyFormat::BatchItemFailures => batch_item_failures(results),
-        ReplyFormat::AllOrNothing => {
-            for (_, result) in results {
-                if let UnitResult::Done(Err(err)) = result {
-                    return Outcome::Failed(err);
-                }
+            Ok(Reply::Json(json)) => (Outcome::Json(json), None),
+            Ok(Reply::Http(response)) => {
+                let status = Some(response.status().as_u16());
+                (Outcome::Http(response), status)
             }
-            Outcome::Json(Bytes::from_static(b"null"))
+            Err(err) => (Outcome::Failed(err), None),
+        },
+        ReplyFormat::BatchItemFailures => (batch_item_failures(results), None),
+        ReplyFormat::AllOrNothing => {
+            let first_error = results.into_iter().find_map(|(_, result)| match result {
+                UnitResult::Done(Err(err)) => Some(err),
+                _ => None,
+            });
+            let outcome = match first_error {
+                Some(err) => Outcome::Failed(err),
+                None => Outcome::Json(Bytes::from_static(b"null")),
+            };
+            (outcome, None)
         }
+    };
+    Encoded {
+        outcome,
+        status,
+        failed,
     }
 }
 
@@ -397,7 +425,7 @@ mod tests {
             (Some("c".into()), UnitResult::Skipped),
         ];
         assert_eq!(
-            json(encode(ReplyFormat::BatchItemFailures, results, "r")),
+            json(encode(ReplyFormat::BatchItemFailures, results, "r").outcome),
             serde_json::json!({"batchItemFailures": [{"itemIdentifier": "b"}, {"itemIdentifier": "c"}]})
         );
     }
@@ -406,7 +434,7 @@ mod tests {
     fn a_failed_record_without_an_id_fails_the_invocation() {
         let results = vec![(None, UnitResult::Done(Err(FunctionError::permanent("bad"))))];
         assert!(
-            matches!(encode(ReplyFormat::BatchItemFailures, results, "r"), Outcome::Failed(e) if e.kind() == ErrorKind::Permanent)
+            matches!(encode(ReplyFormat::BatchItemFailures, results, "r").outcome, Outcome::Failed(e) if e.kind() == ErrorKind::Permanent)
         );
     }
 

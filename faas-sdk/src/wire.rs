@@ -13,6 +13,7 @@
 //! like instead of "data did not match any variant of untagged enum".
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use bytes::Bytes;
 use memchr::memmem;
@@ -139,58 +140,72 @@ impl Source {
     /// assert_eq!(Source::detect(br#"{"order_id":"o-1"}"#), Source::Direct);
     /// ```
     pub fn detect(json: &[u8]) -> Source {
+        use keys::*;
+        // Each check that fails scans the whole event, so the common formats
+        // are told apart by keys they do have, checked first.
         let shape = Shape(json);
-        if shape.has_key("Records") {
-            if let Some(source) = shape
-                .string_value("eventSource")
-                .or_else(|| shape.string_value("EventSource"))
-            {
-                match source {
-                    "aws:sqs" => return Source::Sqs,
-                    "aws:sns" => return Source::Sns,
-                    "aws:s3" => return Source::S3,
-                    "aws:kinesis" => return Source::Kinesis,
-                    "aws:dynamodb" => return Source::DynamoDbStream,
-                    _ => {}
-                }
+        if shape.has(&REQUEST_CONTEXT) {
+            return shape.http_source();
+        }
+        if shape.has(&RECORDS) {
+            let source = shape
+                .string(&EVENT_SOURCE)
+                .or_else(|| shape.string(&EVENT_SOURCE_SNS));
+            match source {
+                Some("aws:sqs") => return Source::Sqs,
+                Some("aws:sns") => return Source::Sns,
+                Some("aws:s3") => return Source::S3,
+                Some("aws:kinesis") => return Source::Kinesis,
+                Some("aws:dynamodb") => return Source::DynamoDbStream,
+                _ => {}
             }
         }
-        // Authorizer requests carry the ARN of the method (REST, v1) or route
-        // (HTTP API, v2) they guard; some also look like a proxy request.
-        if shape.has_key("methodArn") || shape.has_key("routeArn") {
-            return Source::ApiGatewayAuthorizer;
-        }
-        if shape.has_key("requestContext") {
-            if shape.has_key("connectionId") && shape.has_key("eventType") {
-                return Source::ApiGatewayWebSocket;
-            }
-            if shape.has_key("elb") {
-                return Source::Alb;
-            }
-            if shape.has_key("rawPath") || shape.string_value("version") == Some("2.0") {
-                let lambda_url = shape
-                    .string_value("domainName")
-                    .is_some_and(|domain| domain.contains(".lambda-url."));
-                return if lambda_url {
-                    Source::FunctionUrl
-                } else {
-                    Source::ApiGatewayHttp
-                };
-            }
-            if shape.has_key("httpMethod") {
-                return Source::ApiGatewayRest;
-            }
-        }
-        if shape.has_key("detail-type") && shape.has_key("source") {
+        if shape.has(&DETAIL_TYPE) && shape.has(&SOURCE) {
             return Source::EventBridge;
         }
-        if shape.has_key("specversion") {
+        if shape.has(&SPEC_VERSION) {
             return Source::CloudEvent;
         }
-        if shape.has_key("TopicArn") && shape.string_value("Type").is_some() {
+        if shape.has(&TOPIC_ARN) && shape.string(&TYPE).is_some() {
             return Source::SnsEnvelope;
         }
+        // A TOKEN authorizer request has no request context, only the ARN.
+        if shape.has(&METHOD_ARN) {
+            return Source::ApiGatewayAuthorizer;
+        }
         Source::Direct
+    }
+}
+
+impl Shape<'_> {
+    /// Which gateway sent an event with a `requestContext`.
+    fn http_source(&self) -> Source {
+        use keys::*;
+        if self.has(&RAW_PATH) || self.string(&VERSION) == Some("2.0") {
+            // Authorizer requests carry the ARN of the route they guard.
+            if self.has(&ROUTE_ARN) {
+                return Source::ApiGatewayAuthorizer;
+            }
+            let lambda_url = self
+                .string(&DOMAIN_NAME)
+                .is_some_and(|domain| domain.contains(".lambda-url."));
+            return if lambda_url {
+                Source::FunctionUrl
+            } else {
+                Source::ApiGatewayHttp
+            };
+        }
+        if self.has(&ELB) {
+            Source::Alb
+        } else if self.has(&METHOD_ARN) {
+            Source::ApiGatewayAuthorizer
+        } else if self.has(&CONNECTION_ID) && self.has(&EVENT_TYPE) {
+            Source::ApiGatewayWebSocket
+        } else if self.has(&HTTP_METHOD) {
+            Source::ApiGatewayRest
+        } else {
+            Source::Direct
+        }
     }
 }
 
@@ -198,6 +213,44 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.describe())
     }
+}
+
+/// A JSON object key to look for. Its search state is built once per
+/// process: detection runs on every invocation.
+pub(crate) struct Key(LazyLock<memmem::Finder<'static>>);
+
+macro_rules! json_keys {
+    ($($name:ident = $key:literal,)*) => {
+        /// The keys that tell provider formats apart.
+        pub(crate) mod keys {
+            use super::Key;
+            $(pub(crate) static $name: Key = Key(std::sync::LazyLock::new(|| {
+                memchr::memmem::Finder::new(concat!("\"", $key, "\"").as_bytes())
+            }));)*
+        }
+    };
+}
+
+json_keys! {
+    CONNECTION_ID = "connectionId",
+    DETAIL_TYPE = "detail-type",
+    DOMAIN_NAME = "domainName",
+    ELB = "elb",
+    EVENT = "Event",
+    EVENT_SOURCE = "eventSource",
+    EVENT_SOURCE_SNS = "EventSource",
+    EVENT_TYPE = "eventType",
+    HTTP_METHOD = "httpMethod",
+    METHOD_ARN = "methodArn",
+    RAW_PATH = "rawPath",
+    RECORDS = "Records",
+    REQUEST_CONTEXT = "requestContext",
+    ROUTE_ARN = "routeArn",
+    SOURCE = "source",
+    SPEC_VERSION = "specversion",
+    TOPIC_ARN = "TopicArn",
+    TYPE = "Type",
+    VERSION = "version",
 }
 
 /// A view of JSON bytes that answers "does some object have this key?".
@@ -208,22 +261,22 @@ pub(crate) struct Shape<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Shape<'a> {
     /// The offsets just past `"key":` for every occurrence of the key.
-    fn after_key(&self, key: &str) -> impl Iterator<Item = usize> + '_ {
-        let quoted = format!("\"{key}\"");
-        let len = quoted.len();
-        let hits: Vec<usize> = memmem::find_iter(self.0, quoted.as_bytes()).collect();
-        hits.into_iter().filter_map(move |at| {
-            let rest = skip_ws(self.0, at + len);
-            (self.0.get(rest) == Some(&b':')).then(|| skip_ws(self.0, rest + 1))
+    fn after_key<'k>(&self, key: &'k Key) -> impl Iterator<Item = usize> + use<'a, 'k> {
+        let bytes = self.0;
+        let len = key.0.needle().len();
+        key.0.find_iter(bytes).filter_map(move |at| {
+            let rest = skip_ws(bytes, at + len);
+            (bytes.get(rest) == Some(&b':')).then(|| skip_ws(bytes, rest + 1))
         })
     }
 
-    pub(crate) fn has_key(&self, key: &str) -> bool {
+    /// Whether some object has `key`.
+    pub(crate) fn has(&self, key: &Key) -> bool {
         self.after_key(key).next().is_some()
     }
 
     /// The first plain (escape-free) string value of `key`.
-    pub(crate) fn string_value(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn string(&self, key: &Key) -> Option<&'a str> {
         let bytes = self.0;
         self.after_key(key).find_map(|at| {
             if bytes.get(at) != Some(&b'"') {
@@ -249,12 +302,12 @@ impl<'a> Shape<'a> {
 /// from. A batch without `eventSource` is the usual hand-written test event.
 fn records_hint(json: &[u8]) -> String {
     let shape = Shape(json);
-    if !shape.has_key("Records") {
+    if !shape.has(&keys::RECORDS) {
         return String::new();
     }
     match shape
-        .string_value("eventSource")
-        .or_else(|| shape.string_value("EventSource"))
+        .string(&keys::EVENT_SOURCE)
+        .or_else(|| shape.string(&keys::EVENT_SOURCE_SNS))
     {
         Some(source) => format!("; its records come from `{source}`"),
         None => "; it has `Records`, but no record names its `eventSource`".to_owned(),
@@ -531,23 +584,23 @@ mod tests {
     fn keys_inside_strings_are_not_mistaken_for_keys() {
         let body = br#"{"Records":[{"eventSource":"aws:sqs","body":"{\"requestContext\":{},\"httpMethod\":\"GET\"}"}]}"#;
         let shape = Shape(body);
-        assert!(!shape.has_key("requestContext"));
-        assert!(!shape.has_key("httpMethod"));
+        assert!(!shape.has(&keys::REQUEST_CONTEXT));
+        assert!(!shape.has(&keys::HTTP_METHOD));
         assert_eq!(Source::detect(body), Source::Sqs);
     }
 
     #[test]
     fn a_key_used_as_a_value_is_not_a_key() {
         let shape = Shape(br#"{"name": "Records" , "list": ["elb"]}"#);
-        assert!(!shape.has_key("Records"));
-        assert!(!shape.has_key("elb"));
+        assert!(!shape.has(&keys::RECORDS));
+        assert!(!shape.has(&keys::ELB));
     }
 
     #[test]
     fn string_values_tolerate_whitespace_and_skip_non_strings() {
         let shape =
             Shape(b"{\"eventSource\" :\n {\"S\":\"x\"}, \"x\": {\"eventSource\":  \"aws:s3\"}}");
-        assert_eq!(shape.string_value("eventSource"), Some("aws:s3"));
+        assert_eq!(shape.string(&keys::EVENT_SOURCE), Some("aws:s3"));
     }
 
     #[test]

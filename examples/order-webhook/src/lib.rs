@@ -4,7 +4,7 @@
 //!
 //! The contract is the [`NewOrder`] type. Its JSON Schema is derived from
 //! the type (`schemars`), so the rules live next to the fields they
-//! constrain: a payload that breaks them never reaches [`create_order`] and
+//! constrain: a payload that breaks them never reaches [`create_order()`] and
 //! gets a `400` problem document listing every violation.
 //!
 //! ```

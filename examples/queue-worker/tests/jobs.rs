@@ -28,6 +28,10 @@ async fn only_failed_and_poisoned_jobs_are_reported() {
         .map(|line| line.field("error.kind").unwrap())
         .collect();
     assert_eq!(kinds, ["transient", "permanent"]);
+    let summary = res.logs_containing("invocation finished").next().unwrap();
+    assert_eq!(summary.field("outcome"), Some("partial"));
+    assert_eq!(summary.field("records"), Some("4"));
+    assert_eq!(summary.field("failed"), Some("2"));
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::contract::{Decoded, FromEvent, Unit};
 use crate::error::FunctionError;
 use crate::payload::{FromPayload, Payload};
 use crate::reply::ReplyFormat;
-use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, parse_provider};
+use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, keys, parse_provider};
 
 const EXPECTED: &str = "a CloudEvent (spec 1.0, structured or binary mode)";
 
@@ -113,7 +113,7 @@ impl<T: FromPayload> FromEvent for CloudEvent<T> {
                     Ok(Value::Object(document)) if document.contains_key("specversion") => document,
                     // Valid JSON the parser still refuses (nested too deep) is a
                     // bad CloudEvent, not "looks like a CloudEvent".
-                    Err(_) if Shape(&bytes).has_key("specversion") => {
+                    Err(_) if Shape(&bytes).has(&keys::SPEC_VERSION) => {
                         let err =
                             parse_provider::<Value>(&bytes, Source::CloudEvent, EXPECTED).err();
                         return Err(

@@ -634,53 +634,21 @@ impl HttpResponse {
         (self.status, self.headers, self.body)
     }
 
-    /// Whether the body must travel base64-encoded: it is not UTF-8, or its
-    /// content type is not textual.
-    fn is_binary(&self) -> bool {
-        let textual = match self
+    /// Encodes the response in the JSON shape the gateway expects.
+    pub(crate) fn encode(self, shape: HttpShape) -> Result<Vec<u8>, FunctionError> {
+        let status = i64::from(self.status.as_u16());
+        let textual = self
             .headers
             .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-        {
-            None => true,
-            Some(content_type) => {
-                let mime = content_type
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                mime.starts_with("text/")
-                    || mime.ends_with("json")
-                    || mime.ends_with("xml")
-                    || mime == "application/javascript"
-                    || mime == "application/x-www-form-urlencoded"
-            }
-        };
-        !textual || std::str::from_utf8(&self.body).is_err()
-    }
-
-    fn aws_body(&self) -> (Option<AwsBody>, bool) {
-        if self.body.is_empty() {
-            (None, false)
-        } else if self.is_binary() {
-            (Some(AwsBody::Binary(self.body.to_vec())), true)
-        } else {
-            let text = String::from_utf8_lossy(&self.body).into_owned();
-            (Some(AwsBody::Text(text)), false)
-        }
-    }
-
-    /// Encodes the response in the JSON shape the gateway expects.
-    pub(crate) fn encode(&self, shape: HttpShape) -> Result<Vec<u8>, FunctionError> {
-        let status = i64::from(self.status.as_u16());
-        let (body, is_base64_encoded) = self.aws_body();
+            .is_none_or(|content_type| is_textual(content_type.as_bytes()));
+        let (body, is_base64_encoded) = aws_body(self.body, textual);
+        let mut headers = self.headers;
         let encoded = match shape {
             HttpShape::ApiGatewayRest => {
+                // API Gateway takes every value from `multiValueHeaders` alone.
                 let mut res = ApiGatewayProxyResponse::default();
                 res.status_code = status;
-                res.headers = self.headers.clone();
-                res.multi_value_headers = self.headers.clone();
+                res.multi_value_headers = headers;
                 res.body = body;
                 res.is_base64_encoded = is_base64_encoded;
                 serde_json::to_vec(&res)
@@ -688,13 +656,8 @@ impl HttpResponse {
             HttpShape::ApiGatewayHttp | HttpShape::FunctionUrl | HttpShape::Native => {
                 let mut res = ApiGatewayV2httpResponse::default();
                 res.status_code = status;
-                res.headers = join_values_except_cookies(&self.headers);
-                res.cookies = self
-                    .headers
-                    .get_all(header::SET_COOKIE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok().map(str::to_owned))
-                    .collect();
+                res.cookies = take_cookies(&mut headers);
+                res.headers = join_repeated_values(headers);
                 res.body = body;
                 res.is_base64_encoded = is_base64_encoded;
                 serde_json::to_vec(&res)
@@ -708,9 +671,9 @@ impl HttpResponse {
                     self.status.canonical_reason().unwrap_or("Unknown")
                 ));
                 if multi_value {
-                    res.multi_value_headers = self.headers.clone();
+                    res.multi_value_headers = headers;
                 } else {
-                    res.headers = self.headers.clone();
+                    res.headers = headers;
                 }
                 res.body = body;
                 res.is_base64_encoded = is_base64_encoded;
@@ -721,11 +684,63 @@ impl HttpResponse {
     }
 }
 
-/// HTTP API responses carry one value per header (joined with commas) and
-/// cookies in their own list.
-fn join_values_except_cookies(headers: &HeaderMap) -> HeaderMap {
+/// The body as gateways carry it: text when it is UTF-8 of a textual content
+/// type, base64 otherwise (`true` in the second field).
+fn aws_body(body: Bytes, textual: bool) -> (Option<AwsBody>, bool) {
+    if body.is_empty() {
+        return (None, false);
+    }
+    // Taking the bytes out of a uniquely owned `Bytes` does not copy them.
+    let bytes = Vec::from(body);
+    if !textual {
+        return (Some(AwsBody::Binary(bytes)), true);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (Some(AwsBody::Text(text)), false),
+        Err(err) => (Some(AwsBody::Binary(err.into_bytes())), true),
+    }
+}
+
+/// Whether a `Content-Type` names text (`text/*`, JSON, XML, JavaScript, forms).
+fn is_textual(content_type: &[u8]) -> bool {
+    let mime = content_type
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    let starts = |prefix: &[u8]| {
+        mime.len() >= prefix.len() && mime[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    let ends = |suffix: &[u8]| {
+        mime.len() >= suffix.len() && mime[mime.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    starts(b"text/")
+        || ends(b"json")
+        || ends(b"xml")
+        || mime.eq_ignore_ascii_case(b"application/javascript")
+        || mime.eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+}
+
+/// Removes the `Set-Cookie` values, which HTTP API responses list apart.
+fn take_cookies(headers: &mut HeaderMap) -> Vec<String> {
+    match headers.entry(header::SET_COOKIE) {
+        http::header::Entry::Occupied(entry) => entry
+            .remove_entry_mult()
+            .1
+            .filter_map(|value| value.to_str().ok().map(str::to_owned))
+            .collect(),
+        http::header::Entry::Vacant(_) => Vec::new(),
+    }
+}
+
+/// HTTP API responses carry one value per header: repeated values are
+/// joined with commas. Most responses repeat none and pass through as is.
+fn join_repeated_values(headers: HeaderMap) -> HeaderMap {
+    if headers.len() == headers.keys_len() {
+        return headers;
+    }
     let mut joined = HeaderMap::with_capacity(headers.keys_len());
-    for name in headers.keys().filter(|name| *name != header::SET_COOKIE) {
+    for name in headers.keys() {
         let values: Vec<&[u8]> = headers
             .get_all(name)
             .iter()
@@ -827,9 +842,12 @@ mod tests {
     #[test]
     fn alb_responses_carry_a_status_description_in_the_request_header_style() {
         let res = HttpResponse::new(StatusCode::NOT_FOUND);
-        let single: serde_json::Value =
-            serde_json::from_slice(&res.encode(HttpShape::Alb { multi_value: false }).unwrap())
-                .unwrap();
+        let single: serde_json::Value = serde_json::from_slice(
+            &res.clone()
+                .encode(HttpShape::Alb { multi_value: false })
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(single["statusDescription"], "404 Not Found");
         let res = res.with_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         let multi: serde_json::Value =

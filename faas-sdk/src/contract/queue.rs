@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::contract::{Record, Records, Unit, event_json};
 use crate::error::FunctionError;
 use crate::payload::{FromPayload, Payload};
-use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, parse_provider};
+use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, keys, parse_provider};
 
 const EXPECTED: &str = "a queue message (SQS, SNS, SNS over SQS)";
 
@@ -217,7 +217,7 @@ pub(crate) fn sqs_units(
 
 /// An SNS envelope inside an SQS body, if the body is one.
 pub(crate) fn unwrap_sns(body: &str) -> Option<SnsMessage> {
-    if Shape(body.as_bytes()).has_key("TopicArn") {
+    if Shape(body.as_bytes()).has(&keys::TOPIC_ARN) {
         serde_json::from_str::<SnsMessage>(body)
             .ok()
             .filter(|message| message.sns_message_type == "Notification")

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::contract::queue::{is_fifo, sqs_units, unwrap_sns};
 use crate::contract::{EventBridgeHeader, Record, Records, Unit, event_json};
 use crate::error::FunctionError;
-use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, parse_provider};
+use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, keys, parse_provider};
 
 const EXPECTED: &str = "a storage event (S3 notification, S3 via EventBridge, S3 over SQS or SNS)";
 
@@ -233,7 +233,7 @@ fn from_sqs(bytes: &Bytes) -> Result<Records<StorageUnit>, DecodeError> {
 /// configured on it; it holds no object, so it is skipped wherever it arrives
 /// (in an SQS message, in an SNS notification, or in SNS over SQS).
 fn is_test_event(text: &str) -> bool {
-    Shape(text.as_bytes()).string_value("Event") == Some("s3:TestEvent")
+    Shape(text.as_bytes()).string(&keys::EVENT) == Some("s3:TestEvent")
 }
 
 /// An S3 notification carried as text inside another message.
