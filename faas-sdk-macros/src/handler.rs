@@ -7,7 +7,9 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, LitInt, LitStr, Pat, Token, Type};
 
-use crate::signature::{Returns, check_plain_async, parse_function, result_types, type_name};
+use crate::signature::{
+    Returns, check_plain_async, function_and_type, parse_function, result_types, type_name,
+};
 
 const RETURNS: Returns = Returns {
     what: "a handler",
@@ -277,7 +279,6 @@ fn generate(
     options: &Options,
     signature: &Signature,
 ) -> syn::Result<TokenStream> {
-    let vis = &function.vis;
     let ident = &function.sig.ident;
     let event = signature.event;
     let output = signature.output;
@@ -319,15 +320,10 @@ fn generate(
     // The user's error type written as the `Self` of `Into`: an error type
     // that does not convert is reported at that type, once.
     let into_error = quote!(<#error as ::core::convert::Into<#private::FunctionError>>::into);
-    let doc = format!("The [`faas::Handler`] of [`fn@{ident}`], added by `#[faas::handler]`.");
+    let function_and_type = function_and_type(function, "Handler", "handler");
 
     Ok(quote! {
-        #function
-
-        #[doc = #doc]
-        #[allow(non_camel_case_types)]
-        #[derive(Debug, Clone, Copy, Default)]
-        #vis struct #ident {}
+        #function_and_type
 
         impl #private::Handler for #ident #record_bound {
             type Event = #event_type;

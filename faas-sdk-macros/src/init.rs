@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{FnArg, ItemFn, Type};
 
-use crate::signature::{Returns, check_plain_async, parse_function, result_types, type_name};
+use crate::signature::{
+    Returns, check_plain_async, function_and_type, parse_function, result_types, type_name,
+};
 
 const RETURNS: Returns = Returns {
     what: "an init function",
@@ -25,21 +27,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let takes_config = takes_config(&function)?;
     let (state, error) = result_types(&function, &RETURNS)?;
 
-    let vis = &function.vis;
     let ident = &function.sig.ident;
     let private = quote!(::faas::__private);
     let config_arg = takes_config.then(|| quote!(config));
     // Written with the user's error type, so one that does not convert is reported there.
     let into_error = quote!(<#error as ::core::convert::Into<#private::BoxError>>::into);
-    let doc = format!("The [`faas::Init`] of [`fn@{ident}`], added by `#[faas::init]`.");
+    let function_and_type = function_and_type(&function, "Init", "init");
 
     Ok(quote! {
-        #function
-
-        #[doc = #doc]
-        #[allow(non_camel_case_types)]
-        #[derive(Debug, Clone, Copy, Default)]
-        #vis struct #ident {}
+        #function_and_type
 
         impl #private::Init for #ident {
             type State = #state;

@@ -148,3 +148,25 @@ pub fn type_text(ty: &Type) -> String {
     }
     text
 }
+
+/// The function, unchanged, and beside it a zero-sized type of the same
+/// name for the trait impl to go on. Functions and types live in different
+/// namespaces, so both names resolve.
+pub fn function_and_type(
+    function: &ItemFn,
+    trait_name: &str,
+    attribute: &str,
+) -> proc_macro2::TokenStream {
+    let vis = &function.vis;
+    let ident = &function.sig.ident;
+    let doc =
+        format!("The [`faas::{trait_name}`] of [`fn@{ident}`], added by `#[faas::{attribute}]`.");
+    quote::quote! {
+        #function
+
+        #[doc = #doc]
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, Default)]
+        #vis struct #ident {}
+    }
+}

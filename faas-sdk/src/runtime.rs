@@ -155,8 +155,14 @@ pub fn init_tracing(config: &Config, platform: Platform) {
             )
             .try_init()
     } else {
+        // Colours only for a terminal: escape codes garble files and log collectors.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
         registry
-            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_ansi(ansi),
+            )
             .try_init()
     };
     // Already installed (by the user, or a test): keep theirs.

@@ -10,6 +10,7 @@ use aws_lambda_events::event::apigw::{
     ApiGatewayV2httpResponse,
 };
 use aws_lambda_events::event::lambda_function_urls::LambdaFunctionUrlRequest;
+use aws_lambda_events::query_map::QueryMap;
 use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -271,16 +272,14 @@ struct Parts {
 }
 
 fn from_rest(event: ApiGatewayProxyRequest) -> Parts {
-    // API Gateway has already decoded the query; the multi-value map has every value.
-    let query_map = if event.multi_value_query_string_parameters.is_empty() {
-        &event.query_string_parameters
-    } else {
-        &event.multi_value_query_string_parameters
-    };
-    let query = query_map
-        .iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    // API Gateway has already decoded the query.
+    let query = all_query_values(
+        &event.query_string_parameters,
+        &event.multi_value_query_string_parameters,
+    )
+    .iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
     let headers = prefer_multi_value(event.headers, event.multi_value_headers);
     Parts {
         method: event.http_method,
@@ -351,15 +350,13 @@ fn from_function_url(event: LambdaFunctionUrlRequest) -> Parts {
 fn from_alb(event: AlbTargetGroupRequest) -> Parts {
     // An ALB passes the query string through undecoded.
     let multi_value = !event.multi_value_headers.is_empty();
-    let query_map = if event.multi_value_query_string_parameters.is_empty() {
-        &event.query_string_parameters
-    } else {
-        &event.multi_value_query_string_parameters
-    };
-    let query = query_map
-        .iter()
-        .map(|(k, v)| (decode_query_component(k), decode_query_component(v)))
-        .collect();
+    let query = all_query_values(
+        &event.query_string_parameters,
+        &event.multi_value_query_string_parameters,
+    )
+    .iter()
+    .map(|(k, v)| (decode_query_component(k), decode_query_component(v)))
+    .collect();
     let headers = prefer_multi_value(event.headers, event.multi_value_headers);
     Parts {
         method: event.http_method,
@@ -372,6 +369,12 @@ fn from_alb(event: AlbTargetGroupRequest) -> Parts {
         base64: event.is_base64_encoded,
         shape: HttpShape::Alb { multi_value },
     }
+}
+
+/// The multi-value query map has every value; it is empty when the gateway
+/// sent only the single-value one.
+fn all_query_values<'a>(single: &'a QueryMap, multi: &'a QueryMap) -> &'a QueryMap {
+    if multi.is_empty() { single } else { multi }
 }
 
 fn prefer_multi_value(single: HeaderMap, multi: HeaderMap) -> HeaderMap {
