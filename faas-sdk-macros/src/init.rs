@@ -3,7 +3,8 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{FnArg, ItemFn, Type};
+use syn::parse::{Parse, ParseStream};
+use syn::{FnArg, Ident, ItemFn, Path, Token, Type};
 
 use crate::signature::{
     Returns, check_plain_async, function_and_type, parse_function, result_types, type_name,
@@ -15,13 +16,43 @@ const RETURNS: Returns = Returns {
     error: "E",
 };
 
-pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    if !args.is_empty() {
-        return Err(syn::Error::new_spanned(
-            args,
-            "`#[faas::init]` takes no options; remove them",
-        ));
+/// The options inside `#[faas::init(...)]`.
+struct Options {
+    /// `shutdown = close`: an `async fn close(state: &State)` run at shutdown.
+    shutdown: Option<Path>,
+}
+
+impl Parse for Options {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut shutdown = None;
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            if key != "shutdown" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "unknown option `{key}`; the only option is `shutdown = my_shutdown_fn`"
+                    ),
+                ));
+            }
+            if shutdown.is_some() {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "the `shutdown` option is given twice; keep one",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            shutdown = Some(input.parse::<Path>()?);
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(Options { shutdown })
     }
+}
+
+pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let options: Options = syn::parse2(args)?;
     let function = parse_function(item, "#[faas::init]")?;
     check_plain_async(&function, RETURNS.what)?;
     let takes_config = takes_config(&function)?;
@@ -33,6 +64,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     // Written with the user's error type, so one that does not convert is reported there.
     let into_error = quote!(<#error as ::core::convert::Into<#private::BoxError>>::into);
     let function_and_type = function_and_type(&function, "Init", "init");
+    let shutdown = options.shutdown.map(|hook| {
+        quote! {
+            fn shutdown<'a>(&'a self, state: &'a Self::State)
+                -> impl ::core::future::Future<Output = ()> + ::core::marker::Send + 'a {
+                #hook(state)
+            }
+        }
+    });
 
     Ok(quote! {
         #function_and_type
@@ -48,6 +87,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 let _ = &config;
                 async move { #ident(#config_arg).await.map_err(#into_error) }
             }
+
+            #shutdown
         }
     })
 }

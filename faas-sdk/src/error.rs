@@ -39,7 +39,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | `conflict` | 409 | no |
 /// | `too_many_requests` | 429 | yes, after `Retry-After` |
 /// | `transient` | 503 | yes, after `Retry-After` |
-/// | `permanent` | 500 | no: goes to the dead-letter queue |
+/// | `permanent` | 422 | no: goes to the dead-letter queue |
 /// | `internal` | 500 | no: a bug or an unexpected state |
 ///
 /// ```
@@ -118,7 +118,9 @@ impl ErrorKind {
             ErrorKind::Conflict => 409,
             ErrorKind::TooManyRequests => 429,
             ErrorKind::Transient => 503,
-            ErrorKind::Permanent | ErrorKind::Internal => 500,
+            // A 4xx, so that push subscriptions and HTTP clients do not retry it.
+            ErrorKind::Permanent => 422,
+            ErrorKind::Internal => 500,
         }
     }
 
@@ -240,7 +242,7 @@ impl FunctionError {
         too_many_requests => TooManyRequests,
         /// A retry may succeed (HTTP 503, queue records are retried).
         transient => Transient,
-        /// A retry cannot succeed (HTTP 500, queue records go to the dead-letter queue).
+        /// A retry cannot succeed (HTTP 422, queue records go to the dead-letter queue).
         permanent => Permanent,
         /// An unexpected failure (HTTP 500).
         internal => Internal,

@@ -155,6 +155,8 @@ pub type DefaultStack<H> = Telemetry<Validate<Core<H>>>;
 pub struct Function<H: Handler, S = DefaultStack<H>> {
     service: S,
     instance: Instance,
+    /// Shared with the handler's service; kept here for the shutdown hook.
+    state: Arc<H::State>,
     executions: Arc<AtomicU64>,
     concurrency: usize,
     _handler: PhantomData<fn() -> H>,
@@ -230,9 +232,10 @@ impl<H: Handler> FunctionBuilder<H> {
             .first_of(&["AWS_LAMBDA_FUNCTION_VERSION", "K_REVISION"])
             .unwrap_or(handler_config.version);
         let executions = Arc::new(AtomicU64::new(0));
+        let state = Arc::new(self.state);
         let core = Core {
             handler: Arc::new(self.handler),
-            state: Arc::new(self.state),
+            state: Arc::clone(&state),
             executions: Arc::clone(&executions),
         };
         Ok(Function {
@@ -244,6 +247,7 @@ impl<H: Handler> FunctionBuilder<H> {
                 clock: self.clock,
                 cold: AtomicBool::new(true),
             },
+            state,
             executions,
             concurrency: handler_config.concurrency.max(1),
             _handler: PhantomData,
@@ -265,10 +269,16 @@ where
         Function {
             service: layer.layer(self.service),
             instance: self.instance,
+            state: self.state,
             executions: self.executions,
             concurrency: self.concurrency,
             _handler: PhantomData,
         }
+    }
+
+    /// The state every invocation shares (what `#[faas::init]` built).
+    pub fn state(&self) -> &H::State {
+        &self.state
     }
 
     /// How many times the handler body has run in this instance (after

@@ -137,6 +137,14 @@ pub trait Init: Send + Sync + 'static {
         &'a self,
         config: &'a Config,
     ) -> impl Future<Output = Result<Self::State, BoxError>> + Send + 'a;
+
+    /// Runs once when the platform stops the process (SIGTERM, SIGINT), to
+    /// flush buffers or close connections, within a bounded grace period.
+    /// `#[faas::init(shutdown = close)]` names an `async fn close(state: &State)`.
+    fn shutdown<'a>(&'a self, state: &'a Self::State) -> impl Future<Output = ()> + Send + 'a {
+        let _ = state;
+        async {}
+    }
 }
 
 /// No initialisation: the state is `()`.

@@ -37,7 +37,7 @@
 //! - **Batches** done right: `#[faas::handler(batch)]` runs once per record,
 //!   reports only failed records, keeps FIFO and stream order.
 //! - **Layers** ([`layer`]) around the handler, `tower`-style.
-//! - **A local server** ([`local`]) and a test kit (the `faas-testkit` crate)
+//! - **A local server** ([`server`]) and a test kit (the `faas-testkit` crate)
 //!   that runs a handler through exactly the production path.
 //!
 //! # The handler macro
@@ -62,11 +62,12 @@ pub mod error;
 pub mod function;
 pub mod handler;
 pub mod layer;
-#[cfg(feature = "local")]
-pub mod local;
+
 pub mod payload;
 pub mod reply;
 pub mod runtime;
+#[cfg(feature = "http")]
+pub mod server;
 pub mod validation;
 pub mod wire;
 

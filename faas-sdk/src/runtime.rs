@@ -12,9 +12,15 @@
 //! | `K_SERVICE`, `FUNCTION_TARGET` | HTTP / CloudEvents server |
 //! | none of these | the local development server |
 //!
-//! This release serves the local development server; selecting another
-//! platform stops with an error saying so rather than serving the wrong
-//! protocol.
+//! Each platform is behind a cargo feature of faas-sdk (`aws-lambda`,
+//! `http`, `azure`, all on by default); selecting a platform the binary was
+//! built without stops with an error naming the feature, rather than
+//! serving the wrong protocol.
+//!
+//! When the platform stops the process (SIGTERM, or SIGINT locally), the
+//! server stops accepting work, lets in-flight invocations finish, and runs
+//! the init's shutdown hook (`#[faas::init(shutdown = …)]`) within a grace
+//! period (`FAAS_SHUTDOWN_GRACE_MS`).
 //!
 //! Logs go to stderr through `tracing`: human-readable text on the local
 //! server, one JSON object per line elsewhere (`FAAS_LOG_FORMAT=text|json`
@@ -22,6 +28,7 @@
 //! `RUST_LOG=warn,faas=debug`).
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -61,7 +68,7 @@ where
 }
 
 /// Selects the platform, sets up logging, runs `init` and serves until the
-/// platform stops the process.
+/// platform stops the process; then runs the init's shutdown hook.
 pub async fn run<H, I>(handler: H, init: I) -> Result<(), StartError>
 where
     H: Handler,
@@ -75,21 +82,99 @@ where
         handler = handler.config().name,
         "starting"
     );
-    let state = init.init(&config).await.map_err(StartError::Init)?;
-    let function = Function::builder_with_state(handler, state)
-        .platform(platform)
-        .config(config.clone())
-        .build()?;
     match platform {
-        #[cfg(feature = "local")]
-        Platform::Local => {
-            let options = crate::local::LocalOptions::from_config(&config)?;
-            crate::local::serve(function, options).await
+        #[cfg(feature = "http")]
+        Platform::Local | Platform::Http => {
+            let options = if platform == Platform::Local {
+                crate::server::ServerOptions::local(&config)?
+            } else {
+                crate::server::ServerOptions::platform(&config)?
+            };
+            let function = std::sync::Arc::new(start(handler, &init, &config, platform).await?);
+            crate::server::serve(&function, options, shutdown_signal()).await?;
+            shut_down(&init, function.state(), shutdown_grace(&config)?).await;
+            Ok(())
         }
         other => Err(StartError::Platform(format!(
-            "the {other} platform was selected, but this build of faas serves only the local development server; \
-             unset FAAS_PLATFORM and the platform variables, or set FAAS_PLATFORM=local"
+            "the {other} platform was selected, but this binary was built without the `{}` feature of faas-sdk",
+            feature_of(other)
         ))),
+    }
+}
+
+/// The cargo feature that serves `platform`.
+fn feature_of(platform: Platform) -> &'static str {
+    match platform {
+        Platform::AwsLambda => "aws-lambda",
+        Platform::Azure => "azure",
+        _ => "http",
+    }
+}
+
+/// Runs `init` and builds the function instance.
+pub(crate) async fn start<H, I>(
+    handler: H,
+    init: &I,
+    config: &Config,
+    platform: Platform,
+) -> Result<Function<H>, StartError>
+where
+    H: Handler,
+    I: Init<State = H::State>,
+{
+    let state = init.init(config).await.map_err(StartError::Init)?;
+    Function::builder_with_state(handler, state)
+        .platform(platform)
+        .config(config.clone())
+        .build()
+}
+
+/// Completes when the process is asked to stop: SIGTERM (what platforms
+/// send) or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            // No SIGTERM handler can be installed: Ctrl-C still stops the process.
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// How long the shutdown hook may run: `FAAS_SHUTDOWN_GRACE_MS`, else 5 s
+/// (Cloud Run and Knative allow 10 s after SIGTERM, Azure about as much).
+pub(crate) fn shutdown_grace(config: &Config) -> Result<Duration, ConfigError> {
+    config
+        .parse_or("FAAS_SHUTDOWN_GRACE_MS", 5_000_u64)
+        .map(Duration::from_millis)
+}
+
+/// Runs the init's shutdown hook, giving up after `grace`.
+pub(crate) async fn shut_down<I: Init>(init: &I, state: &I::State, grace: Duration) {
+    tracing::info!(
+        grace_ms = grace.as_millis() as u64,
+        "running the shutdown hook"
+    );
+    if tokio::time::timeout(grace, init.shutdown(state))
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_ms = grace.as_millis() as u64,
+            "the shutdown hook did not finish in time"
+        );
     }
 }
 

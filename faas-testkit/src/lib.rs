@@ -39,6 +39,7 @@ pub mod events;
 pub mod fixtures;
 mod harness;
 pub mod local;
+pub mod tools;
 mod logs;
 
 pub use clock::FakeClock;

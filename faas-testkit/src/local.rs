@@ -48,7 +48,7 @@ impl LocalServer {
         H: Handler,
         S: Service<<H::Event as FromEvent>::Unit>,
     {
-        LocalServer::start_with_limit(function, faas::local::DEFAULT_MAX_BODY_BYTES).await
+        LocalServer::start_with_limit(function, faas::server::DEFAULT_MAX_BODY_BYTES).await
     }
 
     /// Serves `function` accepting bodies up to `max_body_bytes`.
@@ -63,10 +63,14 @@ impl LocalServer {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(faas::local::serve_listener(
+        let mut options = faas::server::ServerOptions::local(&faas::Config::default())
+            .map_err(std::io::Error::other)?;
+        options.addr = addr;
+        options.max_body_bytes = max_body_bytes;
+        let task = tokio::spawn(faas::server::serve_listener(
             listener,
             Arc::new(function),
-            max_body_bytes,
+            options,
             async move {
                 let _ = stopped.await;
             },

@@ -1,0 +1,346 @@
+//! The HTTP server: the local development server, and the HTTP platform
+//! (Google Cloud Run functions, Knative, OpenFaaS, any container host).
+//!
+//! An HTTP function ([`HttpRequest`] or [`Json<T>`](crate::Json)) answers
+//! any method and path as it would behind a gateway. Any other function
+//! takes its event as the body of a `POST`: event JSON in any wire format
+//! it accepts, or a CloudEvent.
+//!
+//! ```text
+//! curl -s localhost:8080/ -d @faas-testkit/fixtures/aws_lambda_events/example-sqs-event.json
+//! ```
+//!
+//! | | local development server | HTTP platform |
+//! |---|---|---|
+//! | address | `127.0.0.1:$PORT` | `0.0.0.0:$PORT` |
+//! | events | `POST /` | `POST` to any path |
+//!
+//! `PORT` defaults to 8080. Errors are `application/problem+json` documents
+//! with the error kind's status; transient and rate-limit errors carry
+//! `Retry-After`. Bodies over `FAAS_MAX_BODY_BYTES` (6 MiB by default,
+//! Lambda's own payload limit) get `413`. Every response carries the
+//! invocation's `x-request-id`. Requests are served concurrently.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{self, HeaderValue};
+use http::{Method, StatusCode};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming as HyperBody;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, ConfigError};
+use crate::contract::{FromEvent, HttpRequest, HttpResponse};
+use crate::error::FunctionError;
+use crate::function::{Function, InvocationInfo, StartError};
+use crate::handler::Handler;
+use crate::layer::Service;
+use crate::reply::{Outcome, problem, problem_response};
+use crate::wire::Incoming;
+
+/// Lambda's limit for a synchronous invocation payload.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 6 * 1024 * 1024;
+
+/// How long in-flight requests may finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Where events may be posted to a function that is not an HTTP function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventRoute {
+    /// `POST /` only (the local development server).
+    Root,
+    /// `POST` to any path (push subscriptions and triggers name their own).
+    AnyPath,
+}
+
+/// Where and how the server listens.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerOptions {
+    /// The address to bind.
+    pub addr: SocketAddr,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Where events are posted.
+    pub events: EventRoute,
+}
+
+impl ServerOptions {
+    /// The local development server: `127.0.0.1:$PORT` (default 8080),
+    /// events on `POST /`, bodies up to `FAAS_MAX_BODY_BYTES` (default 6 MiB).
+    ///
+    /// ```
+    /// use faas::server::ServerOptions;
+    /// let options = ServerOptions::local(&faas::Config::from_pairs([("PORT", "3000")])).unwrap();
+    /// assert_eq!(options.addr.to_string(), "127.0.0.1:3000");
+    /// assert_eq!(options.max_body_bytes, 6 * 1024 * 1024);
+    /// ```
+    pub fn local(config: &Config) -> Result<ServerOptions, ConfigError> {
+        ServerOptions::read(config, Ipv4Addr::LOCALHOST, EventRoute::Root)
+    }
+
+    /// The HTTP platform: `0.0.0.0:$PORT` (default 8080), events on any path.
+    ///
+    /// ```
+    /// use faas::server::ServerOptions;
+    /// let options = ServerOptions::platform(&faas::Config::from_pairs([("PORT", "9000")])).unwrap();
+    /// assert_eq!(options.addr.to_string(), "0.0.0.0:9000");
+    /// ```
+    pub fn platform(config: &Config) -> Result<ServerOptions, ConfigError> {
+        ServerOptions::read(config, Ipv4Addr::UNSPECIFIED, EventRoute::AnyPath)
+    }
+
+    fn read(
+        config: &Config,
+        ip: Ipv4Addr,
+        events: EventRoute,
+    ) -> Result<ServerOptions, ConfigError> {
+        Ok(ServerOptions {
+            addr: SocketAddr::new(IpAddr::V4(ip), config.parse_or("PORT", 8080_u16)?),
+            max_body_bytes: config.parse_or("FAAS_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?,
+            events,
+        })
+    }
+}
+
+/// Serves `function` on `options.addr` until `shutdown` completes.
+pub async fn serve<H, S>(
+    function: &Arc<Function<H, S>>,
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), StartError>
+where
+    H: Handler,
+    S: Service<<H::Event as FromEvent>::Unit>,
+{
+    let listener = TcpListener::bind(options.addr).await?;
+    let kind = match (function.serves_http(), options.events) {
+        (true, _) => "HTTP",
+        (false, EventRoute::Root) => "events: POST the event JSON to /",
+        (false, EventRoute::AnyPath) => "events: POST the event to any path",
+    };
+    tracing::info!("listening on http://{} ({kind})", listener.local_addr()?);
+    serve_listener(listener, Arc::clone(function), options, shutdown).await
+}
+
+/// Serves `function` on an already bound listener until `shutdown`
+/// completes, then lets in-flight requests finish (up to 10 s).
+pub async fn serve_listener<H, S>(
+    listener: TcpListener,
+    function: Arc<Function<H, S>>,
+    options: ServerOptions,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), StartError>
+where
+    H: Handler,
+    S: Service<<H::Event as FromEvent>::Unit>,
+{
+    let endpoint = FunctionEndpoint {
+        function,
+        events: options.events,
+    };
+    run(
+        listener,
+        Arc::new(endpoint),
+        options.max_body_bytes,
+        shutdown,
+    )
+    .await
+}
+
+/// What answers the requests of a server.
+pub(crate) trait Endpoint: Send + Sync + 'static {
+    /// The response to `request`; `request_id` is also sent as `x-request-id`.
+    fn respond(
+        &self,
+        request: HttpRequest,
+        request_id: &str,
+    ) -> impl Future<Output = HttpResponse> + Send;
+}
+
+/// Accepts connections until `shutdown`, reads each request (enforcing the
+/// body limit) and sends what `endpoint` answers.
+pub(crate) async fn run<E: Endpoint>(
+    listener: TcpListener,
+    endpoint: Arc<E>,
+    max_body_bytes: usize,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), StartError> {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(err) => {
+                    // Out of file descriptors and the like: back off, keep serving.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let endpoint = Arc::clone(&endpoint);
+        let service = service_fn(move |request| {
+            let endpoint = Arc::clone(&endpoint);
+            async move { Ok::<_, Infallible>(exchange(&*endpoint, request, max_body_bytes).await) }
+        });
+        let connection =
+            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection closed with an error");
+            }
+        });
+    }
+    tracing::info!("shutting down; letting in-flight requests finish");
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
+    }
+    Ok(())
+}
+
+async fn exchange<E: Endpoint>(
+    endpoint: &E,
+    request: hyper::Request<HyperBody>,
+    max_body_bytes: usize,
+) -> hyper::Response<Full<Bytes>> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let response = match read_request(request, max_body_bytes, &request_id).await {
+        Ok(request) => endpoint.respond(request, &request_id).await,
+        Err(response) => response,
+    };
+    let (status, headers, body) = response.into_parts();
+    let mut hyper_response = hyper::Response::new(Full::new(body));
+    *hyper_response.status_mut() = status;
+    *hyper_response.headers_mut() = headers;
+    if let Ok(id) = HeaderValue::from_str(&request_id) {
+        hyper_response.headers_mut().insert("x-request-id", id);
+    }
+    hyper_response
+}
+
+/// Reads the request with its body; a body over the limit or unreadable is
+/// the response to send instead.
+async fn read_request(
+    request: hyper::Request<HyperBody>,
+    max_body_bytes: usize,
+    request_id: &str,
+) -> Result<HttpRequest, HttpResponse> {
+    let (parts, body) = request.into_parts();
+    let too_large = || {
+        let detail = format!(
+            "the request body is larger than the limit of {max_body_bytes} bytes (FAAS_MAX_BODY_BYTES)"
+        );
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "bad_input",
+            &detail,
+            request_id,
+        )
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max_body_bytes as u64) {
+        return Err(too_large());
+    }
+    let body = match Limited::new(body, max_body_bytes).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+        Err(err) => {
+            let err =
+                FunctionError::bad_input(format!("the request body could not be read: {err}"));
+            return Err(problem_response(&err, request_id));
+        }
+    };
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
+    Ok(HttpRequest::new(parts.method, target, parts.headers, body))
+}
+
+/// A function served over HTTP.
+struct FunctionEndpoint<H: Handler, S> {
+    function: Arc<Function<H, S>>,
+    events: EventRoute,
+}
+
+impl<H, S> FunctionEndpoint<H, S>
+where
+    H: Handler,
+    S: Service<<H::Event as FromEvent>::Unit>,
+{
+    /// Event functions take `POST`s only, at the root on the local server.
+    fn check_event_route(
+        &self,
+        request: &HttpRequest,
+        request_id: &str,
+    ) -> Result<(), HttpResponse> {
+        let hint = match self.events {
+            EventRoute::Root => "this function takes events: POST the event JSON to /",
+            EventRoute::AnyPath => "this function takes events: POST the event",
+        };
+        if self.events == EventRoute::Root && request.path() != "/" {
+            return Err(problem_response(
+                &FunctionError::not_found(hint),
+                request_id,
+            ));
+        }
+        if request.method() != Method::POST {
+            let response = problem(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "bad_input",
+                hint,
+                request_id,
+            );
+            return Err(response.with_header(header::ALLOW, HeaderValue::from_static("POST")));
+        }
+        Ok(())
+    }
+}
+
+impl<H, S> Endpoint for FunctionEndpoint<H, S>
+where
+    H: Handler,
+    S: Service<<H::Event as FromEvent>::Unit>,
+{
+    async fn respond(&self, request: HttpRequest, request_id: &str) -> HttpResponse {
+        if !self.function.serves_http() {
+            if let Err(response) = self.check_event_route(&request, request_id) {
+                return response;
+            }
+        }
+        let info = InvocationInfo::default().with_request_id(request_id);
+        let info = match request
+            .header("traceparent")
+            .or_else(|| request.header("x-cloud-trace-context"))
+            .or_else(|| request.header("x-amzn-trace-id"))
+        {
+            Some(trace) => info.with_trace_id(trace),
+            None => info,
+        };
+        match self.function.invoke(Incoming::from(request), info).await {
+            Outcome::Http(response) => response,
+            Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
+                .with_body(HeaderValue::from_static("application/json"), json),
+            Outcome::Failed(err) => problem_response(&err, request_id),
+        }
+    }
+}
