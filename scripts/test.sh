@@ -20,6 +20,27 @@ fi
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 start=$(date +%s)
 
+# Real peers the end-to-end tests start themselves, pinned.
+CARGO_LAMBDA_VERSION=1.9.2    # the Lambda Runtime API emulator (its PyPI wheel ships the binary)
+CLOUDEVENTS_VERSION=1.13.0    # the CloudEvents Python SDK, as a real client
+
+pip_install() {
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$@"
+}
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "python3 is missing: install it (apt-get install -y python3 python3-pip), then run this again" >&2
+    exit 1
+fi
+if ! command -v cargo-lambda >/dev/null 2>&1; then
+    step "installing cargo-lambda $CARGO_LAMBDA_VERSION (Lambda Runtime API emulator)"
+    # --no-deps: its zig dependency (400 MB) is only needed by `cargo lambda build`.
+    pip_install --no-deps "cargo-lambda==$CARGO_LAMBDA_VERSION"
+fi
+if ! python3 -c "import cloudevents, sys; sys.exit(cloudevents.__version__ != '$CLOUDEVENTS_VERSION')" 2>/dev/null; then
+    step "installing the cloudevents Python SDK $CLOUDEVENTS_VERSION"
+    pip_install "cloudevents==$CLOUDEVENTS_VERSION"
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

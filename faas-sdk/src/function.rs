@@ -48,7 +48,7 @@ use crate::contract::{FromEvent, Unit};
 use crate::error::{BoxError, FunctionError};
 use crate::handler::Handler;
 use crate::layer::{Layer, Request, Service, Telemetry, Validate, error_chain};
-use crate::reply::{self, Encoded, IntoReply, Outcome, Reply, ReplyFormat, UnitResult};
+use crate::reply::{self, AllFailed, Encoded, IntoReply, Outcome, Reply, ReplyFormat, UnitResult};
 use crate::validation::{Schema, SchemaError};
 use crate::wire::Incoming;
 
@@ -159,6 +159,7 @@ pub struct Function<H: Handler, S = DefaultStack<H>> {
     state: Arc<H::State>,
     executions: Arc<AtomicU64>,
     concurrency: usize,
+    all_failed: AllFailed,
     _handler: PhantomData<fn() -> H>,
 }
 
@@ -169,6 +170,7 @@ pub struct FunctionBuilder<H: Handler> {
     clock: SharedClock,
     platform: Platform,
     config: Config,
+    all_failed: Option<AllFailed>,
 }
 
 impl<H: Handler<State = ()>> Function<H> {
@@ -187,6 +189,7 @@ impl<H: Handler> Function<H> {
             clock: clock::system(),
             platform: Platform::Test,
             config: Config::default(),
+            all_failed: None,
         }
     }
 }
@@ -210,8 +213,20 @@ impl<H: Handler> FunctionBuilder<H> {
         self
     }
 
+    /// Sets what a partial-failure batch answers when every record failed
+    /// (default: `FAAS_BATCH_ALL_FAILED` from the configuration, else
+    /// [`AllFailed::Report`]).
+    pub fn all_failed(mut self, policy: AllFailed) -> Self {
+        self.all_failed = Some(policy);
+        self
+    }
+
     /// Compiles the payload schema and assembles the layers.
     pub fn build(self) -> Result<Function<H>, StartError> {
+        let all_failed = match self.all_failed {
+            Some(policy) => policy,
+            None => AllFailed::from_config(&self.config)?,
+        };
         let handler_config = self.handler.config();
         let schema = handler_config
             .schema
@@ -250,6 +265,7 @@ impl<H: Handler> FunctionBuilder<H> {
             state,
             executions,
             concurrency: handler_config.concurrency.max(1),
+            all_failed,
             _handler: PhantomData,
         })
     }
@@ -272,6 +288,7 @@ where
             state: self.state,
             executions: self.executions,
             concurrency: self.concurrency,
+            all_failed: self.all_failed,
             _handler: PhantomData,
         }
     }
@@ -334,10 +351,21 @@ where
         let (records, encoded) = match H::Event::decode(incoming) {
             Ok(decoded) => {
                 let records = decoded.units.len();
-                let results = self
+                let mut results = self
                     .run_units(decoded.units, decoded.ordered, decoded.reply, ctx)
                     .await;
-                (records, reply::encode(decoded.reply, results, ctx))
+                let encoded = match self
+                    .all_failed
+                    .failure(decoded.reply, records, &mut results)
+                {
+                    Some(err) => Encoded {
+                        outcome: Outcome::Failed(err),
+                        status: None,
+                        failed: records,
+                    },
+                    None => reply::encode(decoded.reply, results, ctx),
+                };
+                (records, encoded)
             }
             Err(err) => {
                 let outcome = Outcome::Failed(err.into());

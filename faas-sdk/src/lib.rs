@@ -54,6 +54,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "azure")]
+pub mod azure;
 pub mod clock;
 pub mod config;
 pub mod context;
@@ -61,8 +63,9 @@ pub mod contract;
 pub mod error;
 pub mod function;
 pub mod handler;
+#[cfg(feature = "aws-lambda")]
+pub mod lambda;
 pub mod layer;
-
 pub mod payload;
 pub mod reply;
 pub mod runtime;

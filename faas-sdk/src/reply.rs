@@ -123,6 +123,96 @@ impl IntoReply for HttpResponse {
     }
 }
 
+/// What a batch with partial failure reports (SQS, Kinesis, DynamoDB
+/// Streams) answers when every one of its records ran and failed; set with
+/// `FAAS_BATCH_ALL_FAILED=report|fail` or [`FunctionBuilder::all_failed`](crate::FunctionBuilder::all_failed).
+///
+/// Either way the platform delivers every record again; the difference is
+/// what else happens. A report naming every record is a *successful*
+/// invocation. A failed invocation counts in the function's `Errors`
+/// metric and alarms, makes the SQS poller back off its concurrency (which
+/// relieves a dependency that is down), and lets a stream source with
+/// `BisectBatchOnFunctionError` split the batch.
+///
+/// Only records that ran count: a FIFO or stream batch that stopped at its
+/// first failure (the rest skipped) is always reported.
+///
+/// ```
+/// use faas::reply::AllFailed;
+/// use faas::Config;
+///
+/// assert_eq!(AllFailed::from_config(&Config::default()).unwrap(), AllFailed::Report);
+/// let fail = Config::from_pairs([("FAAS_BATCH_ALL_FAILED", "fail")]);
+/// assert_eq!(AllFailed::from_config(&fail).unwrap(), AllFailed::Fail);
+/// assert!(AllFailed::from_config(&Config::from_pairs([("FAAS_BATCH_ALL_FAILED", "retry")])).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AllFailed {
+    /// Name every record in `batchItemFailures` (the default).
+    #[default]
+    Report,
+    /// Fail the whole invocation, with the kind of the first record's error.
+    Fail,
+}
+
+impl AllFailed {
+    /// The policy `FAAS_BATCH_ALL_FAILED` sets (`report` when unset).
+    pub fn from_config(config: &crate::Config) -> Result<AllFailed, crate::ConfigError> {
+        const KEY: &str = "FAAS_BATCH_ALL_FAILED";
+        match config.get(KEY).map(str::trim) {
+            None | Some("") => Ok(AllFailed::Report),
+            Some(value) if value.eq_ignore_ascii_case("report") => Ok(AllFailed::Report),
+            Some(value) if value.eq_ignore_ascii_case("fail") => Ok(AllFailed::Fail),
+            Some(value) => Err(crate::ConfigError::Invalid {
+                key: KEY.into(),
+                value: value.into(),
+                reason: "expected `report` or `fail`".into(),
+            }),
+        }
+    }
+
+    /// Under [`AllFailed::Fail`], the error that fails a `batchItemFailures`
+    /// invocation of `records` records when every one of them ran and failed
+    /// (`results` holds the failures only; the first is taken out of it).
+    pub(crate) fn failure(
+        self,
+        format: ReplyFormat,
+        records: usize,
+        results: &mut Vec<(Option<String>, UnitResult)>,
+    ) -> Option<FunctionError> {
+        let every_record_failed = records > 0
+            && results.len() == records
+            && results
+                .iter()
+                .all(|(_, result)| matches!(result, UnitResult::Done(Err(_))));
+        if self != AllFailed::Fail
+            || format != ReplyFormat::BatchItemFailures
+            || !every_record_failed
+        {
+            return None;
+        }
+        let (_, UnitResult::Done(Err(first))) = results.swap_remove(0) else {
+            return None;
+        };
+        let (kind, retry_after) = (first.kind(), first.retry_after());
+        let err = FunctionError::new(kind, EveryRecordFailed { records, first });
+        Some(match retry_after {
+            Some(after) => err.with_retry_after(after),
+            None => err,
+        })
+    }
+}
+
+/// Why a batch failed as a whole under [`AllFailed::Fail`].
+#[derive(Debug, thiserror::Error)]
+#[error("all {records} records of the batch failed; the first")]
+struct EveryRecordFailed {
+    records: usize,
+    #[source]
+    first: FunctionError,
+}
+
 /// How the results of an invocation are answered; chosen by the contract
 /// from the event's source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

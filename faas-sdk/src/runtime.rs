@@ -95,6 +95,10 @@ where
             shut_down(&init, function.state(), shutdown_grace(&config)?).await;
             Ok(())
         }
+        #[cfg(feature = "aws-lambda")]
+        Platform::AwsLambda => crate::lambda::run(handler, init, config).await,
+        #[cfg(feature = "azure")]
+        Platform::Azure => crate::azure::run(handler, init, config).await,
         other => Err(StartError::Platform(format!(
             "the {other} platform was selected, but this binary was built without the `{}` feature of faas-sdk",
             feature_of(other)

@@ -13,13 +13,32 @@
 //! | | local development server | HTTP platform |
 //! |---|---|---|
 //! | address | `127.0.0.1:$PORT` | `0.0.0.0:$PORT` |
-//! | events | `POST /` | `POST` to any path |
+//! | events | `POST /` | `POST` or `PUT` to any path; a Cloud Scheduler job with any method |
 //!
-//! `PORT` defaults to 8080. Errors are `application/problem+json` documents
-//! with the error kind's status; transient and rate-limit errors carry
-//! `Retry-After`. Bodies over `FAAS_MAX_BODY_BYTES` (6 MiB by default,
-//! Lambda's own payload limit) get `413`. Every response carries the
-//! invocation's `x-request-id`. Requests are served concurrently.
+//! On the HTTP platform (Google Cloud Run functions, Knative, OpenFaaS) the
+//! events that arrive are:
+//!
+//! | request | contract |
+//! |---|---|
+//! | a CloudEvent in binary, structured or batched mode ([`CloudEvent`](crate::CloudEvent)) | [`CloudEvent<T>`](crate::CloudEvent) |
+//! | an Eventarc Cloud Storage CloudEvent (`google.cloud.storage.object.v1.finalized`, `.deleted`, …) | [`StorageEvent`](crate::StorageEvent) |
+//! | an Eventarc Pub/Sub CloudEvent (`google.cloud.pubsub.topic.v1.messagePublished`), or a Pub/Sub push request | [`QueueMessage<T>`](crate::QueueMessage) |
+//! | a Cloud Scheduler HTTP job (`X-CloudScheduler: true`) | [`ScheduleEvent`](crate::ScheduleEvent) |
+//!
+//! `PORT` defaults to 8080. A successful event answers `200` with the
+//! handler's JSON result, or `204` with an empty body when the result is
+//! `()` (a Knative broker takes any other body for a reply event, and
+//! refuses one that is not a CloudEvent). Errors are
+//! `application/problem+json` documents with the error kind's status;
+//! transient (`503`) and rate-limit (`429`) errors carry `Retry-After`, so
+//! senders retry them, and `permanent` is a `422`. Eventarc Advanced and
+//! Knative do not retry a `422`; Pub/Sub push subscriptions (and Eventarc
+//! triggers, which deliver through them) redeliver every non-2xx answer
+//! until the message expires, so give such a subscription a dead-letter
+//! topic to stop redelivering permanent failures. Bodies over
+//! `FAAS_MAX_BODY_BYTES` (6 MiB by default, Lambda's own payload limit) get
+//! `413`. Every response carries the invocation's `x-request-id`. Requests
+//! are served concurrently.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -59,7 +78,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub enum EventRoute {
     /// `POST /` only (the local development server).
     Root,
-    /// `POST` to any path (push subscriptions and triggers name their own).
+    /// `POST` or `PUT` to any path (push subscriptions and triggers name
+    /// their own; the CloudEvents HTTP binding allows both methods), and any
+    /// method from a Cloud Scheduler job (its method is configurable).
     AnyPath,
 }
 
@@ -287,32 +308,40 @@ where
     H: Handler,
     S: Service<<H::Event as FromEvent>::Unit>,
 {
-    /// Event functions take `POST`s only, at the root on the local server.
-    fn check_event_route(
-        &self,
-        request: &HttpRequest,
-        request_id: &str,
-    ) -> Result<(), HttpResponse> {
-        let hint = match self.events {
-            EventRoute::Root => "this function takes events: POST the event JSON to /",
-            EventRoute::AnyPath => "this function takes events: POST the event",
+    /// The refusal of a request an event function does not take: events
+    /// are `POST`ed to the root on the local server; on the platform they
+    /// are `POST`ed or `PUT` to any path, or sent by Cloud Scheduler.
+    fn refuse_event_route(&self, request: &HttpRequest, request_id: &str) -> Option<HttpResponse> {
+        let (hint, allow) = match self.events {
+            EventRoute::Root => (
+                "this function takes events: POST the event JSON to /",
+                "POST",
+            ),
+            EventRoute::AnyPath => ("this function takes events: POST the event", "POST, PUT"),
         };
         if self.events == EventRoute::Root && request.path() != "/" {
-            return Err(problem_response(
+            return Some(problem_response(
                 &FunctionError::not_found(hint),
                 request_id,
             ));
         }
-        if request.method() != Method::POST {
+        let allowed = match self.events {
+            EventRoute::Root => request.method() == Method::POST,
+            EventRoute::AnyPath => {
+                [Method::POST, Method::PUT].contains(request.method())
+                    || request.header("x-cloudscheduler").is_some()
+            }
+        };
+        if !allowed {
             let response = problem(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "bad_input",
                 hint,
                 request_id,
             );
-            return Err(response.with_header(header::ALLOW, HeaderValue::from_static("POST")));
+            return Some(response.with_header(header::ALLOW, HeaderValue::from_static(allow)));
         }
-        Ok(())
+        None
     }
 }
 
@@ -323,7 +352,7 @@ where
 {
     async fn respond(&self, request: HttpRequest, request_id: &str) -> HttpResponse {
         if !self.function.serves_http() {
-            if let Err(response) = self.check_event_route(&request, request_id) {
+            if let Some(response) = self.refuse_event_route(&request, request_id) {
                 return response;
             }
         }
@@ -338,6 +367,12 @@ where
         };
         match self.function.invoke(Incoming::from(request), info).await {
             Outcome::Http(response) => response,
+            // `()`, or a batch that succeeded: no body, which every sender
+            // takes for an acknowledgement (a Knative broker would read a
+            // body as a reply event).
+            Outcome::Json(json) if json.as_ref() == b"null" => {
+                HttpResponse::new(StatusCode::NO_CONTENT)
+            }
             Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
                 .with_body(HeaderValue::from_static("application/json"), json),
             Outcome::Failed(err) => problem_response(&err, request_id),

@@ -100,6 +100,13 @@ pub enum Source {
     DynamoDbStream,
     /// A CloudEvent in structured JSON mode.
     CloudEvent,
+    /// A Google Cloud Pub/Sub push request (`{"message": …, "subscription": …}`).
+    PubSubPush,
+    /// A Google Cloud Scheduler HTTP job (told by its `X-CloudScheduler` headers).
+    CloudScheduler,
+    /// An Azure Functions custom handler invocation: the host's request
+    /// payload `{"Data": {…}, "Metadata": {…}}`.
+    AzureFunctions,
     /// An HTTP request received directly, or a payload with no provider envelope.
     Direct,
 }
@@ -126,6 +133,9 @@ impl Source {
             Source::Kinesis => "a Kinesis batch",
             Source::DynamoDbStream => "a DynamoDB Streams batch",
             Source::CloudEvent => "a CloudEvent",
+            Source::PubSubPush => "a Pub/Sub push request",
+            Source::CloudScheduler => "a Cloud Scheduler request",
+            Source::AzureFunctions => "an Azure Functions custom handler invocation",
             Source::Direct => "a direct payload",
         }
     }
@@ -143,6 +153,10 @@ impl Source {
         use keys::*;
         // Each check that fails scans the whole event, so the common formats
         // are told apart by keys they do have, checked first.
+        // Looks at the first key only: it costs nothing on other platforms.
+        if crate::contract::azure::is_envelope(json) {
+            return Source::AzureFunctions;
+        }
         let shape = Shape(json);
         if shape.has(&REQUEST_CONTEXT) {
             return shape.http_source();
@@ -165,6 +179,9 @@ impl Source {
         }
         if shape.has(&SPEC_VERSION) {
             return Source::CloudEvent;
+        }
+        if shape.has(&SUBSCRIPTION) && shape.has(&MESSAGE) {
+            return Source::PubSubPush;
         }
         if shape.has(&TOPIC_ARN) && shape.string(&TYPE).is_some() {
             return Source::SnsEnvelope;
@@ -241,6 +258,7 @@ json_keys! {
     EVENT_SOURCE_SNS = "EventSource",
     EVENT_TYPE = "eventType",
     HTTP_METHOD = "httpMethod",
+    MESSAGE = "message",
     METHOD_ARN = "methodArn",
     RAW_PATH = "rawPath",
     RECORDS = "Records",
@@ -248,6 +266,7 @@ json_keys! {
     ROUTE_ARN = "routeArn",
     SOURCE = "source",
     SPEC_VERSION = "specversion",
+    SUBSCRIPTION = "subscription",
     TOPIC_ARN = "TopicArn",
     TYPE = "Type",
     VERSION = "version",
@@ -398,7 +417,7 @@ impl fmt::Debug for RawEvent {
 /// let err = <faas::Batch<QueueMessage<serde_json::Value>>>::decode(api_call.to_vec().into()).unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
-///     "expected a queue message (SQS, SNS, SNS over SQS), but the event looks like an API Gateway HTTP API (v2) request"
+///     "expected a queue message (SQS, SNS, SNS over SQS, Pub/Sub), but the event looks like an API Gateway HTTP API (v2) request"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -474,6 +493,22 @@ impl DecodeError {
             pointer: pointer.into(),
             reason: reason.into(),
         }
+    }
+
+    /// The same error for a document found at `prefix` inside the event (a
+    /// CloudEvent's data): a bad field's pointer starts with `prefix`.
+    pub(crate) fn within(mut self, prefix: &str) -> DecodeError {
+        if matches!(self.seen, Seen::Field(_)) {
+            self.pointer.insert_str(0, prefix);
+        }
+        self
+    }
+
+    /// The same error, from a contract that accepts `expected` (one that
+    /// decodes an envelope, a CloudEvent, before its own format).
+    pub(crate) fn expecting(mut self, expected: &'static str) -> DecodeError {
+        self.expected = expected;
+        self
     }
 
     /// What the contract accepts.

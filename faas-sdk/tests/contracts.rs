@@ -65,13 +65,15 @@ impl Contract {
             Contract::Http | Contract::Json => {
                 "an HTTP request (API Gateway REST or HTTP API, Lambda Function URL, ALB)"
             }
-            Contract::Queue => "a queue message (SQS, SNS, SNS over SQS)",
+            Contract::Queue => "a queue message (SQS, SNS, SNS over SQS, Pub/Sub)",
             Contract::Storage => {
-                "a storage event (S3 notification, S3 via EventBridge, S3 over SQS or SNS)"
+                "a storage event (S3 notification, S3 via EventBridge, S3 over SQS or SNS, GCS CloudEvent)"
             }
-            Contract::Schedule => "a schedule event (EventBridge scheduled rule)",
+            Contract::Schedule => {
+                "a schedule event (EventBridge scheduled rule, Cloud Scheduler HTTP job)"
+            }
             Contract::Stream => "a stream record (Kinesis, DynamoDB Streams)",
-            Contract::CloudEvent => "a CloudEvent (spec 1.0, structured or binary mode)",
+            Contract::CloudEvent => "a CloudEvent (spec 1.0; binary, structured or batched mode)",
         }
     }
 }

@@ -44,6 +44,7 @@ into_incoming!(
     KinesisEvent,
     DynamoDbEvent,
     CloudEventBuilder,
+    PubSubMessage,
 );
 
 /// An ARN in [`REGION`] and [`ACCOUNT`].
@@ -1849,6 +1850,38 @@ impl CloudEventBuilder {
         let headers = header_map(attributes.chain(content_type));
         faas::HttpRequest::new(http::Method::POST, "/", headers, self.data.body())
     }
+
+    /// Structured mode over HTTP: a `POST /` of [`build`](Self::build)'s
+    /// JSON as `application/cloudevents+json`.
+    ///
+    /// ```
+    /// let request = faas_testkit::events::cloudevent("com.example.ping", "//monitor").structured();
+    /// assert_eq!(request.header("content-type"), Some("application/cloudevents+json; charset=utf-8"));
+    /// assert_eq!(request.json::<serde_json::Value>().unwrap()["type"], "com.example.ping");
+    /// ```
+    pub fn structured(&self) -> faas::HttpRequest {
+        json_post("application/cloudevents+json; charset=utf-8", &self.build())
+    }
+}
+
+/// Batched mode: a `POST /` of these events as a JSON array, as
+/// `application/cloudevents-batch+json`.
+///
+/// ```
+/// use faas_testkit::events::{cloudevent, cloudevent_batch};
+/// let request = cloudevent_batch(&[cloudevent("t", "//a"), cloudevent("t", "//b")]);
+/// assert_eq!(request.header("content-type"), Some("application/cloudevents-batch+json; charset=utf-8"));
+/// assert_eq!(request.json::<serde_json::Value>().unwrap()[1]["source"], "//b");
+/// ```
+pub fn cloudevent_batch(events: &[CloudEventBuilder]) -> faas::HttpRequest {
+    let batch = Value::Array(events.iter().map(CloudEventBuilder::build).collect());
+    json_post("application/cloudevents-batch+json; charset=utf-8", &batch)
+}
+
+/// A `POST /` of `body` as `content_type`.
+fn json_post(content_type: &str, body: &Value) -> faas::HttpRequest {
+    let headers = header_map([("content-type", content_type)]);
+    faas::HttpRequest::new(http::Method::POST, "/", headers, body.to_string())
 }
 
 /// Percent-encodes a `ce-` header value as the CloudEvents HTTP binding
@@ -1863,6 +1896,1316 @@ fn encode_header_value(text: &str) -> String {
         }
     }
     encoded
+}
+
+// ---------------------------------------------------------------- Google Cloud
+
+/// The Google Cloud project used in resource names.
+pub const PROJECT: &str = "my-project";
+
+/// [`TIME`] in microseconds since the epoch: GCS generations and Eventarc
+/// event ids are numbers of this kind.
+const TIME_US: i64 = TIME_MS * 1000;
+
+/// A Cloud Storage object event as Eventarc delivers it to Cloud Run: a
+/// binary-mode CloudEvent of type `google.cloud.storage.object.v1.*` whose
+/// data is the object's metadata (`StorageObjectData`, in the proto3 JSON
+/// mapping: `size` and `generation` are strings). Converting it into
+/// [`Incoming`] gives that binary-mode request;
+/// [`cloudevent`](GcsEvent::cloudevent) gives the event for other modes.
+///
+/// ```
+/// use faas_testkit::events;
+/// let request = events::gcs_finalized("uploads", "photos/cat.jpg").size(4096).binary();
+/// assert_eq!(request.header("ce-type"), Some("google.cloud.storage.object.v1.finalized"));
+/// assert_eq!(request.header("ce-subject"), Some("objects/photos/cat.jpg"));
+/// let object: serde_json::Value = request.json().unwrap();
+/// assert_eq!(object["size"], "4096");
+/// ```
+#[derive(Debug, Clone)]
+pub struct GcsEvent {
+    event_type: &'static str,
+    bucket: String,
+    name: String,
+    size: u64,
+    generation: u64,
+    content_type: String,
+    time: String,
+    id: String,
+}
+
+/// A new object `name` in `bucket` (1 KiB, `application/octet-stream`).
+pub fn gcs_finalized(bucket: &str, name: &str) -> GcsEvent {
+    gcs_event("google.cloud.storage.object.v1.finalized", bucket, name)
+}
+
+/// The deletion of object `name` from `bucket`.
+pub fn gcs_deleted(bucket: &str, name: &str) -> GcsEvent {
+    gcs_event("google.cloud.storage.object.v1.deleted", bucket, name)
+}
+
+fn gcs_event(event_type: &'static str, bucket: &str, name: &str) -> GcsEvent {
+    GcsEvent {
+        event_type,
+        bucket: bucket.to_owned(),
+        name: name.to_owned(),
+        size: 1024,
+        generation: TIME_US.unsigned_abs(),
+        content_type: "application/octet-stream".to_owned(),
+        time: TIME.to_owned(),
+        id: (TIME_US + i64::from(uuid::Uuid::new_v4().as_fields().1)).to_string(),
+    }
+}
+
+impl GcsEvent {
+    /// Sets the object size in bytes.
+    pub fn size(mut self, bytes: u64) -> Self {
+        self.size = bytes;
+        self
+    }
+
+    /// Sets the object generation.
+    pub fn generation(mut self, generation: u64) -> Self {
+        self.generation = generation;
+        self
+    }
+
+    /// Sets the object's content type.
+    pub fn content_type(mut self, content_type: &str) -> Self {
+        self.content_type = content_type.to_owned();
+        self
+    }
+
+    /// Sets when it happened (the event `time` and the object's `updated`).
+    pub fn time(mut self, rfc3339: &str) -> Self {
+        self.time = rfc3339.to_owned();
+        self
+    }
+
+    /// Sets the event id.
+    pub fn id(mut self, id: &str) -> Self {
+        self.id = id.to_owned();
+        self
+    }
+
+    /// The object's metadata, the event's data.
+    pub fn data(&self) -> Value {
+        let (bucket, name, generation) = (&self.bucket, &self.name, self.generation);
+        // Percent-encoded as a path segment (`byte_serialize` writes a space as `+`).
+        let path = form_urlencoded::byte_serialize(name.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20");
+        json!({
+            "kind": "storage#object",
+            "id": format!("{bucket}/{name}/{generation}"),
+            "selfLink": format!("https://www.googleapis.com/storage/v1/b/{bucket}/o/{path}"),
+            "name": name,
+            "bucket": bucket,
+            "generation": generation.to_string(),
+            "metageneration": "1",
+            "contentType": self.content_type,
+            "timeCreated": self.time,
+            "updated": self.time,
+            "storageClass": "STANDARD",
+            "timeStorageClassUpdated": self.time,
+            "size": self.size.to_string(),
+            "md5Hash": "XrY7u+Ae7tCTyyK7j1rNww==",
+            "mediaLink": format!("https://storage.googleapis.com/download/storage/v1/b/{bucket}/o/{path}?generation={generation}&alt=media"),
+            "crc32c": "yZRlqg==",
+            "etag": "CKih16GjycICEAE=",
+        })
+    }
+
+    /// The CloudEvent, with Eventarc's `source` and `subject`.
+    pub fn cloudevent(&self) -> CloudEventBuilder {
+        let source = format!(
+            "//storage.googleapis.com/projects/_/buckets/{}",
+            self.bucket
+        );
+        cloudevent(self.event_type, &source)
+            .id(&self.id)
+            .subject(&format!("objects/{}", self.name))
+            .time(&self.time)
+            .data(self.data())
+    }
+
+    /// Binary mode, as Eventarc sends it.
+    pub fn binary(&self) -> faas::HttpRequest {
+        self.cloudevent().binary()
+    }
+
+    /// Structured mode JSON.
+    pub fn build(&self) -> Value {
+        self.cloudevent().build()
+    }
+}
+
+/// A Pub/Sub message, as a push subscription posts it (the default
+/// conversion into [`Incoming`]: `{"message": …, "subscription": …}`) or
+/// as Eventarc delivers it (a `google.cloud.pubsub.topic.v1.messagePublished`
+/// CloudEvent, [`cloudevent`](PubSubMessage::cloudevent)). The data is
+/// base64 in both, as Pub/Sub writes bytes in JSON.
+///
+/// ```
+/// use faas_testkit::events;
+/// let message = events::pubsub(serde_json::json!({"job_id": "j-1"})).attribute("tenant", "acme");
+/// let push = message.build();
+/// assert_eq!(push["subscription"], "projects/my-project/subscriptions/jobs-push");
+/// assert_eq!(push["message"]["data"], "eyJqb2JfaWQiOiJqLTEifQ==");
+/// assert_eq!(push["message"]["messageId"], message.message_id());
+/// assert_eq!(message.binary().header("ce-type"), Some("google.cloud.pubsub.topic.v1.messagePublished"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct PubSubMessage {
+    topic: String,
+    subscription: String,
+    id: String,
+    data: Vec<u8>,
+    attributes: Vec<(String, String)>,
+    ordering_key: Option<String>,
+    delivery_attempt: Option<u32>,
+    publish_time: String,
+}
+
+/// A message with JSON `data` on topic `jobs`, pushed to subscription `jobs-push`.
+pub fn pubsub(data: Value) -> PubSubMessage {
+    pubsub_bytes(data.to_string().as_bytes())
+}
+
+/// A message whose data is these bytes.
+pub fn pubsub_bytes(data: &[u8]) -> PubSubMessage {
+    PubSubMessage {
+        topic: "jobs".to_owned(),
+        subscription: "jobs-push".to_owned(),
+        id: (TIME_US + i64::from(uuid::Uuid::new_v4().as_fields().1)).to_string(),
+        data: data.to_vec(),
+        attributes: Vec::new(),
+        ordering_key: None,
+        delivery_attempt: None,
+        publish_time: "2026-01-01T12:00:00.123Z".to_owned(),
+    }
+}
+
+impl PubSubMessage {
+    /// Sets the topic name (in project [`PROJECT`]).
+    pub fn topic(mut self, name: &str) -> Self {
+        self.topic = name.to_owned();
+        self
+    }
+
+    /// Sets the subscription name (in project [`PROJECT`]).
+    pub fn subscription(mut self, name: &str) -> Self {
+        self.subscription = name.to_owned();
+        self
+    }
+
+    /// Sets the message id.
+    pub fn with_id(mut self, id: &str) -> Self {
+        self.id = id.to_owned();
+        self
+    }
+
+    /// Adds a message attribute.
+    pub fn attribute(mut self, name: &str, value: &str) -> Self {
+        self.attributes.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets the ordering key.
+    pub fn ordering_key(mut self, key: &str) -> Self {
+        self.ordering_key = Some(key.to_owned());
+        self
+    }
+
+    /// Sets `deliveryAttempt`, which push requests carry when the
+    /// subscription has a dead-letter topic.
+    pub fn delivery_attempt(mut self, attempt: u32) -> Self {
+        self.delivery_attempt = Some(attempt);
+        self
+    }
+
+    /// Sets the publish time, an RFC 3339 time.
+    pub fn published_at(mut self, rfc3339: &str) -> Self {
+        self.publish_time = rfc3339.to_owned();
+        self
+    }
+
+    /// The message id.
+    pub fn message_id(&self) -> &str {
+        &self.id
+    }
+
+    /// The `PubsubMessage` JSON; push requests also spell `messageId` and
+    /// `publishTime` in snake case.
+    fn message(&self, both_spellings: bool) -> Value {
+        let mut message = json!({
+            "data": base64_encode(&self.data),
+            "messageId": self.id,
+            "publishTime": self.publish_time,
+        });
+        if both_spellings {
+            message["message_id"] = json!(self.id);
+            message["publish_time"] = json!(self.publish_time);
+        }
+        if !self.attributes.is_empty() {
+            let attributes: Map<String, Value> = self
+                .attributes
+                .iter()
+                .map(|(name, value)| (name.clone(), json!(value)))
+                .collect();
+            message["attributes"] = Value::Object(attributes);
+        }
+        if let Some(key) = &self.ordering_key {
+            message["orderingKey"] = json!(key);
+        }
+        message
+    }
+
+    fn subscription_name(&self) -> String {
+        format!("projects/{PROJECT}/subscriptions/{}", self.subscription)
+    }
+
+    /// The body of a push request.
+    pub fn build(&self) -> Value {
+        let mut push = json!({
+            "message": self.message(true),
+            "subscription": self.subscription_name(),
+        });
+        if let Some(attempt) = self.delivery_attempt {
+            push["deliveryAttempt"] = json!(attempt);
+        }
+        push
+    }
+
+    /// A push request: a `POST /` of [`build`](Self::build)'s JSON.
+    pub fn push_request(&self) -> faas::HttpRequest {
+        json_post("application/json", &self.build())
+    }
+
+    /// The `messagePublished` CloudEvent Eventarc delivers (data:
+    /// `MessagePublishedData`).
+    pub fn cloudevent(&self) -> CloudEventBuilder {
+        let source = format!(
+            "//pubsub.googleapis.com/projects/{PROJECT}/topics/{}",
+            self.topic
+        );
+        let data =
+            json!({"message": self.message(false), "subscription": self.subscription_name()});
+        cloudevent("google.cloud.pubsub.topic.v1.messagePublished", &source)
+            .id(&self.id)
+            .time(&self.publish_time)
+            .data(data)
+    }
+
+    /// The CloudEvent in binary mode, as Eventarc sends it.
+    pub fn binary(&self) -> faas::HttpRequest {
+        self.cloudevent().binary()
+    }
+}
+
+/// A Cloud Scheduler job with an HTTP target: a `POST /` carrying
+/// `X-CloudScheduler: true`, the job name and the scheduled time in
+/// headers, and the job's body. Converts into [`Incoming`] as that request.
+///
+/// ```
+/// let request = faas_testkit::events::cloud_scheduler("nightly-report").at("2026-03-04T05:06:00Z").request();
+/// assert_eq!(request.header("x-cloudscheduler"), Some("true"));
+/// assert_eq!(request.header("x-cloudscheduler-jobname"), Some("nightly-report"));
+/// assert_eq!(request.header("x-cloudscheduler-scheduletime"), Some("2026-03-04T05:06:00Z"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct SchedulerJob {
+    name: String,
+    schedule_time: String,
+    body: Vec<u8>,
+    content_type: Option<String>,
+}
+
+/// A tick of Cloud Scheduler job `name`, scheduled at [`TIME`], without a body.
+pub fn cloud_scheduler(name: &str) -> SchedulerJob {
+    SchedulerJob {
+        name: name.to_owned(),
+        schedule_time: TIME.to_owned(),
+        body: Vec::new(),
+        content_type: None,
+    }
+}
+
+impl SchedulerJob {
+    /// Sets the scheduled time, an RFC 3339 time.
+    pub fn at(mut self, rfc3339: &str) -> Self {
+        self.schedule_time = rfc3339.to_owned();
+        self
+    }
+
+    /// Sets a JSON body (`application/json`).
+    pub fn body(mut self, body: Value) -> Self {
+        self.body = body.to_string().into_bytes();
+        self.content_type = Some("application/json".to_owned());
+        self
+    }
+
+    /// Sets a text body, sent as Cloud Scheduler's default
+    /// `application/octet-stream`.
+    pub fn body_text(mut self, text: &str) -> Self {
+        self.body = text.as_bytes().to_vec();
+        self.content_type = Some("application/octet-stream".to_owned());
+        self
+    }
+
+    /// The request Cloud Scheduler sends.
+    pub fn request(&self) -> faas::HttpRequest {
+        let headers = [
+            ("user-agent", "Google-Cloud-Scheduler"),
+            ("x-cloudscheduler", "true"),
+            ("x-cloudscheduler-jobname", self.name.as_str()),
+            ("x-cloudscheduler-scheduletime", self.schedule_time.as_str()),
+        ];
+        let content_type = self.content_type.as_deref().map(|ct| ("content-type", ct));
+        let headers = header_map(headers.into_iter().chain(content_type));
+        faas::HttpRequest::new(http::Method::POST, "/", headers, self.body.clone())
+    }
+}
+
+impl From<GcsEvent> for Incoming {
+    fn from(event: GcsEvent) -> Incoming {
+        event.binary().into()
+    }
+}
+
+impl From<&GcsEvent> for Incoming {
+    fn from(event: &GcsEvent) -> Incoming {
+        event.binary().into()
+    }
+}
+
+impl From<SchedulerJob> for Incoming {
+    fn from(job: SchedulerJob) -> Incoming {
+        job.request().into()
+    }
+}
+
+impl From<&SchedulerJob> for Incoming {
+    fn from(job: &SchedulerJob) -> Incoming {
+        job.request().into()
+    }
+}
+
+// ---------------------------------------------------------------- Azure Functions
+
+/// The address of the local Functions host (`func start`), as it appears in
+/// the URLs of HTTP triggers.
+pub const AZURE_HOST: &str = "localhost:7071";
+/// The host version sent in `X-Azure-Functions-HostVersion`.
+pub const AZURE_HOST_VERSION: &str = "4.1040.300.25317";
+
+into_incoming!(
+    AzureHttpTrigger,
+    AzureQueueTrigger,
+    AzureBlobTrigger,
+    AzureTimerTrigger
+);
+
+/// The setters and the invocation every Azure trigger builder has.
+macro_rules! azure_trigger {
+    ($($builder:ty),* $(,)?) => {$(
+        impl $builder {
+            /// Sets the function name (the folder of its `function.json`):
+            /// the host invokes `/<name>`.
+            pub fn function(mut self, name: &str) -> Self {
+                self.function = name.to_owned();
+                self
+            }
+
+            /// Sets the trigger binding's `name` in `function.json`, the
+            /// key of its value in `Data`.
+            pub fn binding(mut self, name: &str) -> Self {
+                self.binding = name.to_owned();
+                self
+            }
+
+            /// Sets the invocation id (`X-Azure-Functions-InvocationId`).
+            pub fn invocation_id(mut self, id: &str) -> Self {
+                self.invocation_id = id.to_owned();
+                self
+            }
+
+            /// The function name.
+            pub fn function_name(&self) -> &str {
+                &self.function
+            }
+
+            /// The host's invocation: `POST /<function>` with
+            /// [`build`](Self::build)'s request payload.
+            pub fn host_request(&self) -> AzureHostRequest {
+                AzureHostRequest::invocation(&self.function, &self.invocation_id, &self.build())
+            }
+        }
+    )*};
+}
+
+azure_trigger!(
+    AzureHttpTrigger,
+    AzureQueueTrigger,
+    AzureBlobTrigger,
+    AzureTimerTrigger,
+);
+
+/// A request of the Functions host to a custom handler, as it goes over
+/// HTTP: an invocation (`POST /<FunctionName>` with the request payload) or
+/// a forwarded HTTP request.
+///
+/// ```
+/// let request = faas_testkit::events::azure_queue_text("hello").function("jobs").host_request();
+/// assert_eq!((request.method.as_str(), request.target.as_str()), ("POST", "/jobs"));
+/// assert!(request.invocation_id().is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AzureHostRequest {
+    /// The method.
+    pub method: String,
+    /// The path and query.
+    pub target: String,
+    /// The headers, in order (`Host` and `Content-Length` are left to the client).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl AzureHostRequest {
+    /// The headers every request of the host carries
+    /// (`DefaultHttpWorkerService.AddHeaders` in azure-functions-host).
+    fn host_headers(invocation_id: &str) -> Vec<(String, String)> {
+        vec![
+            (
+                "X-Azure-Functions-HostVersion".to_owned(),
+                AZURE_HOST_VERSION.to_owned(),
+            ),
+            (
+                "X-Azure-Functions-InvocationId".to_owned(),
+                invocation_id.to_owned(),
+            ),
+            (
+                "User-Agent".to_owned(),
+                format!("Azure-Functions-Host/{AZURE_HOST_VERSION}"),
+            ),
+        ]
+    }
+
+    /// `POST /<function>` with `payload`, as JSON (the host's `JsonMediaTypeFormatter`).
+    fn invocation(function: &str, invocation_id: &str, payload: &Value) -> AzureHostRequest {
+        let mut headers = AzureHostRequest::host_headers(invocation_id);
+        headers.push((
+            "Content-Type".to_owned(),
+            "application/json; charset=utf-8".to_owned(),
+        ));
+        AzureHostRequest {
+            method: "POST".to_owned(),
+            target: format!("/{function}"),
+            headers,
+            body: payload.to_string().into_bytes(),
+        }
+    }
+
+    /// The invocation id the host sent.
+    pub fn invocation_id(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("x-azure-functions-invocationid"))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Sends the request to a custom handler listening on `addr`, over real HTTP.
+    pub async fn send(
+        &self,
+        addr: std::net::SocketAddr,
+    ) -> std::io::Result<crate::local::HttpReply> {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        crate::local::send(addr, &self.method, &self.target, &headers, &self.body).await
+    }
+}
+
+/// `Metadata.sys`: the function name, the host's clock and a random GUID.
+fn azure_sys(function: &str, now: &str) -> Value {
+    json!({"MethodName": function, "UtcNow": now, "RandGuid": new_id()})
+}
+
+/// A string as the host puts it in a request payload: through
+/// `JsonConvert.SerializeObject`, so the JSON string holds a JSON string
+/// literal (`hello` is `"\"hello\""`).
+fn host_quoted(text: &str) -> Value {
+    Value::String(Value::String(text.to_owned()).to_string())
+}
+
+/// An RFC 3339 time moved by `delta`, in .NET's `DateTimeOffset` style
+/// (`2026-01-01T12:00:00+00:00`); `UtcNow` style (7 fraction digits, `Z`)
+/// with `utc_now`. Text that is no RFC 3339 time is sent as it is, for
+/// tests of what the decoder makes of it.
+fn azure_time(rfc3339: &str, delta: chrono::TimeDelta, utc_now: bool) -> String {
+    let Ok(time) = chrono::DateTime::parse_from_rfc3339(rfc3339) else {
+        return rfc3339.to_owned();
+    };
+    let time = time.to_utc() + delta;
+    if utc_now {
+        format!(
+            "{}{:07}Z",
+            time.format("%Y-%m-%dT%H:%M:%S."),
+            time.timestamp_subsec_nanos() / 100
+        )
+    } else {
+        time.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+}
+
+/// The host's `sys.UtcNow` for an invocation at `rfc3339`: 15 ms later.
+fn azure_now(rfc3339: &str) -> String {
+    azure_time(rfc3339, chrono::TimeDelta::microseconds(15_123), true)
+}
+
+/// Whether the host sends a body of this type as bytes (base64):
+/// `IsMediaTypeOctetOrMultipart` in azure-functions-host.
+fn is_octet_or_multipart(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/octet-stream" || mime.contains("multipart/")
+}
+
+/// An HTTP trigger's invocation: the request as the host puts it in
+/// `Data.<binding>` (`GetRequestAsJObject` in azure-functions-host; the
+/// documentation's "Function with bindings" example), or forwarded as is
+/// (`enableForwardingHttpRequest`).
+///
+/// ```
+/// use faas_testkit::events;
+/// let payload = events::azure_http("POST", "/api/orders")
+///     .query("dry_run", "1")
+///     .json(serde_json::json!({"order_id": "o-1"}))
+///     .build();
+/// let req = &payload["Data"]["req"];
+/// assert_eq!(req["Url"], "http://localhost:7071/api/orders?dry_run=1");
+/// assert_eq!(req["Query"], r#"{"dry_run":"1"}"#);
+/// assert_eq!(req["Headers"]["Content-Type"], serde_json::json!(["application/json"]));
+/// assert_eq!(req["Body"], r#"{"order_id":"o-1"}"#);
+/// ```
+#[derive(Debug, Clone)]
+pub struct AzureHttpTrigger {
+    function: String,
+    binding: String,
+    invocation_id: String,
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    params: Vec<(String, String)>,
+    body: Option<(String, Vec<u8>)>,
+}
+
+/// A `method` request to `path` (with the route prefix: `/api/orders`),
+/// for the function named after the path's last segment, through a binding
+/// named `req`.
+pub fn azure_http(method: &str, path: &str) -> AzureHttpTrigger {
+    let function = path
+        .rsplit('/')
+        .find(|segment| !segment.is_empty())
+        .unwrap_or("HttpTrigger");
+    AzureHttpTrigger {
+        function: function.to_owned(),
+        binding: "req".to_owned(),
+        invocation_id: new_id(),
+        method: method.to_ascii_uppercase(),
+        path: path.to_owned(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        params: Vec::new(),
+        body: None,
+    }
+}
+
+impl AzureHttpTrigger {
+    /// Adds a query parameter (repeat the call for several values).
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds a header value.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds a route parameter (`{id}` in the trigger's `route`).
+    pub fn param(mut self, name: &str, value: &str) -> Self {
+        self.params.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json(self, body: Value) -> Self {
+        self.bytes("application/json", body.to_string().as_bytes())
+    }
+
+    /// Sets a body of `content_type`. The host sends
+    /// `application/octet-stream` and `multipart/*` bodies base64-encoded,
+    /// other bodies as text.
+    pub fn bytes(mut self, content_type: &str, body: &[u8]) -> Self {
+        self.body = Some((content_type.to_owned(), body.to_vec()));
+        self
+    }
+
+    fn target(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(&self.query);
+        format!("{}?{}", self.path, query.finish())
+    }
+
+    /// The client's headers, with the body's type and length.
+    fn client_headers(&self) -> Vec<(String, String)> {
+        let mut headers = self.headers.clone();
+        if let Some((content_type, body)) = &self.body {
+            headers.push(("Content-Type".to_owned(), content_type.clone()));
+            headers.push(("Content-Length".to_owned(), body.len().to_string()));
+        }
+        headers
+    }
+
+    /// The request payload the host posts to `/<function>`.
+    pub fn build(&self) -> Value {
+        let mut headers = Map::new();
+        let mut metadata_headers = Map::new();
+        let host = ("Host".to_owned(), AZURE_HOST.to_owned());
+        for (name, value) in std::iter::once(host).chain(self.client_headers()) {
+            let values = headers.entry(name.clone()).or_insert_with(|| json!([]));
+            if let Value::Array(values) = values {
+                values.push(Value::String(value.clone()));
+            }
+            metadata_headers
+                .entry(name)
+                .and_modify(|joined| {
+                    if let Value::String(joined) = joined {
+                        joined.push(',');
+                        joined.push_str(&value);
+                    }
+                })
+                .or_insert(Value::String(value));
+        }
+        // `StringValues.ToString()` joins repeated query values with commas.
+        let mut query = Map::new();
+        for (name, value) in &self.query {
+            query
+                .entry(name.clone())
+                .and_modify(|joined| {
+                    if let Value::String(joined) = joined {
+                        joined.push(',');
+                        joined.push_str(value);
+                    }
+                })
+                .or_insert_with(|| Value::String(value.clone()));
+        }
+        let params: Map<String, Value> = self
+            .params
+            .iter()
+            .map(|(name, value)| (name.clone(), Value::String(value.clone())))
+            .collect();
+        let mut request = json!({
+            "Url": format!("http://{AZURE_HOST}{}", self.target()),
+            "Method": self.method,
+            "Query": Value::Object(query.clone()).to_string(),
+            "Headers": headers,
+            "Params": params,
+            "Identities": r#"[{"AuthenticationType":null,"IsAuthenticated":false,"Actor":null,"BootstrapContext":null,"Claims":[],"Label":null,"Name":null,"NameClaimType":"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name","RoleClaimType":"http://schemas.microsoft.com/ws/2008/06/identity/claims/role"}]"#,
+        });
+        if let Some((content_type, body)) = self.body.as_ref().filter(|(_, body)| !body.is_empty())
+        {
+            request["Body"] = if is_octet_or_multipart(content_type) {
+                Value::String(base64_encode(body))
+            } else {
+                Value::String(String::from_utf8_lossy(body).into_owned())
+            };
+        }
+        let mut metadata = Map::new();
+        metadata.insert("Query".to_owned(), Value::Object(query));
+        metadata.insert("Headers".to_owned(), Value::Object(metadata_headers));
+        for (name, value) in &self.params {
+            metadata.insert(name.clone(), host_quoted(value));
+        }
+        metadata.insert(
+            "sys".to_owned(),
+            azure_sys(&self.function, &azure_now(TIME)),
+        );
+        json!({"Data": {self.binding.as_str(): request}, "Metadata": metadata})
+    }
+
+    /// The request forwarded as is (`enableForwardingHttpRequest`): the
+    /// original method, path and query, the client's headers and body, and
+    /// the host's headers.
+    ///
+    /// ```
+    /// let forwarded = faas_testkit::events::azure_http("GET", "/api/orders").query("id", "o 1").forwarded();
+    /// assert_eq!(forwarded.target, "/api/orders?id=o+1");
+    /// assert!(forwarded.invocation_id().is_some());
+    /// ```
+    pub fn forwarded(&self) -> AzureHostRequest {
+        let mut headers = self.client_headers();
+        headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-length"));
+        headers.extend(AzureHostRequest::host_headers(&self.invocation_id));
+        AzureHostRequest {
+            method: self.method.clone(),
+            target: self.target(),
+            headers,
+            body: self
+                .body
+                .as_ref()
+                .map(|(_, body)| body.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A queue message's content, as its binding's `dataType` makes the host send it.
+#[derive(Debug, Clone)]
+enum AzureContent {
+    /// `"dataType": "string"` (the default): a quoted JSON string literal.
+    Text(String),
+    /// `"dataType": "binary"`: base64.
+    Bytes(Vec<u8>),
+}
+
+impl AzureContent {
+    fn value(&self) -> Value {
+        match self {
+            AzureContent::Text(text) => host_quoted(text),
+            AzureContent::Bytes(bytes) => Value::String(base64_encode(bytes)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            AzureContent::Text(text) => text.len(),
+            AzureContent::Bytes(bytes) => bytes.len(),
+        }
+    }
+}
+
+/// A Queue Storage trigger's invocation, with the metadata of "Message
+/// metadata" in the queue trigger documentation, spelled as the host
+/// really sends it (`"DequeueCount": "1"`, `"Id": "\"…\""`).
+///
+/// ```
+/// use faas_testkit::events;
+/// let payload = events::azure_queue(serde_json::json!({"job_id": "j-1"})).dequeue_count(2).id("m-1").build();
+/// assert_eq!(payload["Data"]["myQueueItem"], r#""{\"job_id\":\"j-1\"}""#);
+/// assert_eq!(payload["Metadata"]["DequeueCount"], "2");
+/// assert_eq!(payload["Metadata"]["Id"], r#""m-1""#);
+/// ```
+#[derive(Debug, Clone)]
+pub struct AzureQueueTrigger {
+    function: String,
+    binding: String,
+    invocation_id: String,
+    content: AzureContent,
+    id: String,
+    dequeue_count: u32,
+}
+
+/// A queue message holding `message` as JSON text.
+pub fn azure_queue(message: Value) -> AzureQueueTrigger {
+    azure_queue_with(AzureContent::Text(message.to_string()))
+}
+
+/// A queue message holding `text`.
+pub fn azure_queue_text(text: &str) -> AzureQueueTrigger {
+    azure_queue_with(AzureContent::Text(text.to_owned()))
+}
+
+/// A queue message holding `bytes`, for a binding with `"dataType": "binary"`.
+pub fn azure_queue_bytes(bytes: &[u8]) -> AzureQueueTrigger {
+    azure_queue_with(AzureContent::Bytes(bytes.to_vec()))
+}
+
+fn azure_queue_with(content: AzureContent) -> AzureQueueTrigger {
+    AzureQueueTrigger {
+        function: "QueueTrigger".to_owned(),
+        binding: "myQueueItem".to_owned(),
+        invocation_id: new_id(),
+        content,
+        id: new_id(),
+        dequeue_count: 1,
+    }
+}
+
+impl AzureQueueTrigger {
+    /// Sets the message id.
+    pub fn id(mut self, id: &str) -> Self {
+        self.id = id.to_owned();
+        self
+    }
+
+    /// Sets how many times the message has been dequeued (1 = first delivery).
+    pub fn dequeue_count(mut self, count: u32) -> Self {
+        self.dequeue_count = count;
+        self
+    }
+
+    /// The message id.
+    pub fn message_id(&self) -> &str {
+        &self.id
+    }
+
+    /// The request payload.
+    pub fn build(&self) -> Value {
+        json!({
+            "Data": {self.binding.as_str(): self.content.value()},
+            "Metadata": {
+                "DequeueCount": self.dequeue_count.to_string(),
+                "ExpirationTime": azure_time(TIME, chrono::TimeDelta::days(7), false),
+                "Id": host_quoted(&self.id),
+                "InsertionTime": azure_time(TIME, chrono::TimeDelta::zero(), false),
+                "NextVisibleTime": azure_time(TIME, chrono::TimeDelta::minutes(10), false),
+                "PopReceipt": host_quoted("AgAAAAMAAAAAAAAA8d5gQex+2AE="),
+                "sys": azure_sys(&self.function, &azure_now(TIME)),
+            }
+        })
+    }
+}
+
+/// A Blob Storage trigger's invocation: the content in `Data`, and the
+/// metadata of "Blob metadata" in the blob trigger documentation (`Uri`,
+/// `Properties`, `Metadata`; `BlobTrigger` is left out by the host).
+///
+/// ```
+/// use faas_testkit::events;
+/// let payload = events::azure_blob("uploads", "photos/cat 1.png").content(&[0, 255]).build();
+/// assert_eq!(payload["Data"]["myBlob"], "AP8=");
+/// assert_eq!(payload["Metadata"]["Uri"], r#""https://faasexample.blob.core.windows.net/uploads/photos/cat%201.png""#);
+/// assert_eq!(payload["Metadata"]["Properties"]["Length"], 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct AzureBlobTrigger {
+    function: String,
+    binding: String,
+    invocation_id: String,
+    account: String,
+    container: String,
+    name: String,
+    content: AzureContent,
+    content_type: String,
+    etag: String,
+}
+
+/// A new blob `name` in `container`, read as bytes (`"dataType": "binary"`).
+pub fn azure_blob(container: &str, name: &str) -> AzureBlobTrigger {
+    AzureBlobTrigger {
+        function: "BlobTrigger".to_owned(),
+        binding: "myBlob".to_owned(),
+        invocation_id: new_id(),
+        account: "faasexample".to_owned(),
+        container: container.to_owned(),
+        name: name.to_owned(),
+        content: AzureContent::Bytes(b"hello from a blob\n".to_vec()),
+        content_type: "application/octet-stream".to_owned(),
+        etag: "\"0x8DE2A1B3C4D5E6F\"".to_owned(),
+    }
+}
+
+impl AzureBlobTrigger {
+    /// Sets the storage account.
+    pub fn account(mut self, account: &str) -> Self {
+        self.account = account.to_owned();
+        self
+    }
+
+    /// Sets the content, sent as bytes (base64).
+    pub fn content(mut self, bytes: &[u8]) -> Self {
+        self.content = AzureContent::Bytes(bytes.to_vec());
+        self
+    }
+
+    /// Sets the content, read as text (`"dataType": "string"`).
+    pub fn text(mut self, text: &str) -> Self {
+        self.content = AzureContent::Text(text.to_owned());
+        self
+    }
+
+    /// Sets the blob's content type.
+    pub fn content_type(mut self, content_type: &str) -> Self {
+        self.content_type = content_type.to_owned();
+        self
+    }
+
+    /// Sets the ETag (an HTTP entity tag, quotes included).
+    pub fn etag(mut self, etag: &str) -> Self {
+        self.etag = etag.to_owned();
+        self
+    }
+
+    /// The blob's URL, its name percent-encoded.
+    fn uri(&self) -> String {
+        let mut name = String::new();
+        for byte in self.name.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+                name.push(char::from(byte));
+            } else {
+                name.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        format!(
+            "https://{}.blob.core.windows.net/{}/{name}",
+            self.account, self.container
+        )
+    }
+
+    /// The request payload.
+    pub fn build(&self) -> Value {
+        let time = azure_time(TIME, chrono::TimeDelta::zero(), false);
+        json!({
+            "Data": {self.binding.as_str(): self.content.value()},
+            "Metadata": {
+                "Uri": host_quoted(&self.uri()),
+                "Properties": {
+                    "CacheControl": null, "ContentDisposition": null, "ContentEncoding": null,
+                    "ContentLanguage": null, "Length": self.content.len(), "ContentMD5": null,
+                    "ContentType": self.content_type, "ETag": self.etag, "Created": time,
+                    "LastModified": time, "BlobType": 2, "LeaseStatus": 2, "LeaseState": 1,
+                    "LeaseDuration": 0, "IsServerEncrypted": true, "StandardBlobTier": 0,
+                },
+                "Metadata": {},
+                "name": host_quoted(&self.name),
+                "sys": azure_sys(&self.function, &azure_now(TIME)),
+            }
+        })
+    }
+}
+
+/// A timer trigger's invocation: the `TimerInfo` in `Data` (`Schedule`,
+/// `ScheduleStatus`, `IsPastDue`, see the timer trigger's "Usage"), and
+/// `sys` in `Metadata`.
+///
+/// ```
+/// use faas_testkit::events;
+/// let payload = events::azure_timer("nightly").at("2026-01-02T03:00:00Z").build();
+/// assert_eq!(payload["Data"]["myTimer"]["ScheduleStatus"]["Next"], "2026-01-02T03:00:00+00:00");
+/// assert_eq!(payload["Metadata"]["sys"]["MethodName"], "nightly");
+/// ```
+#[derive(Debug, Clone)]
+pub struct AzureTimerTrigger {
+    function: String,
+    binding: String,
+    invocation_id: String,
+    scheduled: String,
+    now: String,
+    monitored: bool,
+    past_due: bool,
+}
+
+/// A tick of the function `function`'s schedule, due at [`TIME`], with
+/// schedule monitoring on.
+pub fn azure_timer(function: &str) -> AzureTimerTrigger {
+    AzureTimerTrigger {
+        function: function.to_owned(),
+        binding: "myTimer".to_owned(),
+        invocation_id: new_id(),
+        scheduled: TIME.to_owned(),
+        now: azure_now(TIME),
+        monitored: true,
+        past_due: false,
+    }
+}
+
+impl AzureTimerTrigger {
+    /// Sets the occurrence (RFC 3339) the tick is for; the host's clock
+    /// reads 15 ms later.
+    pub fn at(mut self, rfc3339: &str) -> Self {
+        self.scheduled = rfc3339.to_owned();
+        self.now = azure_now(rfc3339);
+        self
+    }
+
+    /// Sets the host's clock (`sys.UtcNow`, RFC 3339).
+    pub fn now(mut self, rfc3339: &str) -> Self {
+        self.now = azure_now(rfc3339);
+        self
+    }
+
+    /// Marks the tick as a missed occurrence run late.
+    pub fn past_due(mut self) -> Self {
+        self.past_due = true;
+        self
+    }
+
+    /// Turns schedule monitoring off (`"useMonitor": false`): `ScheduleStatus` is null.
+    pub fn without_monitor(mut self) -> Self {
+        self.monitored = false;
+        self
+    }
+
+    /// The request payload.
+    pub fn build(&self) -> Value {
+        let status = if self.monitored {
+            let previous = azure_time(&self.scheduled, chrono::TimeDelta::minutes(-5), false);
+            json!({
+                "Last": previous,
+                "Next": azure_time(&self.scheduled, chrono::TimeDelta::zero(), false),
+                "LastUpdated": previous,
+            })
+        } else {
+            Value::Null
+        };
+        json!({
+            "Data": {self.binding.as_str(): {
+                "Schedule": {"AdjustForDST": true},
+                "ScheduleStatus": status,
+                "IsPastDue": self.past_due,
+            }},
+            "Metadata": {"sys": azure_sys(&self.function, &self.now)},
+        })
+    }
+}
+
+/// A custom handler binary started the way the Functions host starts one:
+/// in the function app's folder, with `FUNCTIONS_CUSTOMHANDLER_PORT` set
+/// to a free loopback port, then probed with `GET /` until it answers
+/// (`IsWorkerReady` in azure-functions-host; the documentation gives a
+/// custom handler 60 seconds to start). Killed when dropped.
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use faas_testkit::events::{self, AzureCustomHandler};
+///
+/// let handler = AzureCustomHandler::start("target/debug/queue-worker", "examples/queue-worker/azure").await?;
+/// let reply = events::azure_queue_text("hello").function("jobs").host_request().send(handler.addr()).await?;
+/// assert_eq!(reply.status, 200);
+/// let (status, logs) = handler.stop(std::time::Duration::from_secs(20)).await?;
+/// assert!(status.success(), "{logs}");
+/// # Ok(())
+/// # }
+/// ```
+pub struct AzureCustomHandler {
+    process: crate::process::Spawned,
+    addr: std::net::SocketAddr,
+}
+
+impl AzureCustomHandler {
+    /// Starts `binary` in `app_root` and waits until it answers the probe.
+    pub async fn start(
+        binary: impl AsRef<std::ffi::OsStr>,
+        app_root: impl AsRef<std::path::Path>,
+    ) -> std::io::Result<AzureCustomHandler> {
+        let port = crate::tools::free_port();
+        let process = crate::process::Spawned::start(
+            std::process::Command::new(binary)
+                .current_dir(app_root)
+                .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
+                .env_remove("FAAS_PLATFORM")
+                .env_remove("AWS_LAMBDA_RUNTIME_API"),
+        )?;
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let limit = std::time::Duration::from_secs(60);
+        let started = std::time::Instant::now();
+        loop {
+            match crate::local::send(addr, "GET", "/", &[], b"").await {
+                Ok(_) => return Ok(AzureCustomHandler { process, addr }),
+                Err(err) if started.elapsed() > limit => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!(
+                            "the custom handler did not answer GET / on {addr} within {limit:?} ({err}); its stderr:\n{}",
+                            process.stderr()
+                        ),
+                    ));
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// What it wrote to stderr so far (its logs).
+    pub fn stderr(&self) -> String {
+        self.process.stderr()
+    }
+
+    /// Stops it as the platform does (SIGTERM) and waits for it to exit, for
+    /// at most `timeout`: its exit status and everything it wrote to stderr.
+    pub async fn stop(
+        mut self,
+        timeout: std::time::Duration,
+    ) -> std::io::Result<(std::process::ExitStatus, String)> {
+        self.process.terminate()?;
+        let status = self.process.wait(timeout).await?;
+        Ok((status, self.process.stderr()))
+    }
+}
+
+#[cfg(test)]
+mod azure_tests {
+    use super::*;
+    use faas::contract::{Each, FromEvent, QueueSource, StorageSource};
+    use faas::payload::{Binary, Text};
+    use faas::{HttpRequest, QueueMessage, ScheduleEvent, StorageEvent};
+
+    fn decode<E: FromEvent>(incoming: impl Into<Incoming>) -> E {
+        let unit = E::decode(incoming.into())
+            .expect("decodes")
+            .into_units()
+            .remove(0);
+        E::from_unit(unit).expect("converts")
+    }
+
+    fn time(rfc3339: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .expect("a valid time")
+            .to_utc()
+    }
+
+    #[test]
+    fn http_triggers_decode_with_query_headers_params_and_body() {
+        let trigger = azure_http("put", "/api/items/7")
+            .query("tag", "a b")
+            .query("tag", "c&d")
+            .header("Cookie", "session=s-1")
+            .header("X-Trace", "t-1")
+            .param("id", "7")
+            .json(json!({"n": 1}));
+        let req: HttpRequest = decode(&trigger);
+        assert_eq!(req.method(), "PUT");
+        assert_eq!(req.path(), "/api/items/7");
+        assert_eq!(req.query_all("tag").collect::<Vec<_>>(), ["a b", "c&d"]);
+        assert_eq!(req.header("x-trace"), Some("t-1"));
+        assert_eq!(req.header("host"), Some(AZURE_HOST));
+        assert_eq!(req.cookie("session"), Some("s-1"));
+        assert_eq!(req.path_param("id"), Some("7"));
+        assert_eq!(req.json::<Value>().unwrap(), json!({"n": 1}));
+        assert_eq!(trigger.function_name(), "7");
+
+        let binary: HttpRequest = decode(
+            azure_http("POST", "/api/upload").bytes("application/octet-stream", &[0, 255, 10]),
+        );
+        assert_eq!(binary.body(), [0, 255, 10]);
+        let multipart =
+            azure_http("POST", "/api/form").bytes("multipart/form-data; boundary=x", b"--x--");
+        assert_eq!(
+            multipart.build()["Data"]["req"]["Body"],
+            base64_encode(b"--x--")
+        );
+    }
+
+    #[test]
+    fn forwarded_requests_are_the_clients_own_plus_the_hosts_headers() {
+        let trigger = azure_http("POST", "/api/orders")
+            .query("q", "1")
+            .json(json!({"order_id": "o-1"}))
+            .invocation_id("inv-1");
+        let forwarded = trigger.forwarded();
+        assert_eq!(forwarded.target, "/api/orders?q=1");
+        assert_eq!(forwarded.invocation_id(), Some("inv-1"));
+        assert_eq!(forwarded.body, br#"{"order_id":"o-1"}"#);
+        let headers = header_map(
+            forwarded
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str())),
+        );
+        let method = http::Method::from_bytes(forwarded.method.as_bytes()).unwrap();
+        let req: HttpRequest = decode(HttpRequest::new(
+            method,
+            &forwarded.target,
+            headers,
+            forwarded.body.clone(),
+        ));
+        assert_eq!(req.query("q"), Some("1"));
+        assert_eq!(req.header("content-type"), Some("application/json"));
+        assert_eq!(
+            req.header("user-agent"),
+            Some(format!("Azure-Functions-Host/{AZURE_HOST_VERSION}").as_str())
+        );
+        let invocation = trigger.host_request();
+        assert_eq!(invocation.target, "/orders");
+        let payload: Value = serde_json::from_slice(&invocation.body).unwrap();
+        assert_eq!(payload["Data"], trigger.build()["Data"]);
+    }
+
+    #[test]
+    fn queue_triggers_decode_json_text_and_bytes() {
+        let trigger = azure_queue(json!({"job_id": "j-1"}))
+            .dequeue_count(3)
+            .binding("job");
+        let Each(message): Each<QueueMessage<Value>> = decode(&trigger);
+        assert_eq!(message.id, trigger.message_id());
+        assert_eq!(message.body, json!({"job_id": "j-1"}));
+        assert_eq!(message.receive_count, Some(3));
+        assert_eq!(message.sent_at, Some(time(TIME)));
+        assert_eq!(message.source, QueueSource::AzureQueue);
+        let Each(text): Each<QueueMessage<Text>> = decode(azure_queue_text("plain \"words\""));
+        assert_eq!(text.body.as_str(), "plain \"words\"");
+        let Each(bytes): Each<QueueMessage<Binary>> = decode(azure_queue_bytes(&[0, 159, 255]));
+        assert_eq!(&bytes.body.0[..], [0, 159, 255]);
+    }
+
+    #[test]
+    fn blob_triggers_decode_with_their_content() {
+        let trigger = azure_blob("uploads", "photos/My Cat+1.png")
+            .content(&[0x89, b'P', b'N', b'G'])
+            .etag("\"0x1\"");
+        let Each(blob): Each<StorageEvent> = decode(&trigger);
+        assert_eq!(
+            (blob.bucket.as_str(), blob.key.as_str()),
+            ("uploads", "photos/My Cat+1.png")
+        );
+        assert_eq!(blob.size, Some(4));
+        assert_eq!(blob.etag.as_deref(), Some("\"0x1\""));
+        assert_eq!(blob.time, Some(time(TIME)));
+        assert_eq!(blob.source, StorageSource::AzureBlob);
+        assert_eq!(
+            &faas::azure::blob_content(&blob).unwrap()[..],
+            [0x89, b'P', b'N', b'G']
+        );
+        let Each(text): Each<StorageEvent> =
+            decode(azure_blob("docs", "a.txt").text("hi \"there\""));
+        assert_eq!(
+            &faas::azure::blob_content(&text).unwrap()[..],
+            b"hi \"there\""
+        );
+    }
+
+    #[test]
+    fn timer_triggers_decode_to_the_scheduled_occurrence() {
+        let tick: ScheduleEvent =
+            decode(azure_timer("nightly").at("2026-03-04T05:06:00Z").past_due());
+        assert_eq!(tick.name, "nightly");
+        assert_eq!(tick.scheduled_time, time("2026-03-04T05:06:00Z"));
+        assert_eq!(tick.id, "nightly/2026-03-04T05:06:00Z");
+        assert_eq!(tick.detail["IsPastDue"], true);
+        let unmonitored: ScheduleEvent = decode(
+            azure_timer("hourly")
+                .without_monitor()
+                .now("2026-01-01T13:00:00Z"),
+        );
+        assert_eq!(
+            unmonitored.scheduled_time,
+            time("2026-01-01T13:00:00.015123Z")
+        );
+        assert_eq!(
+            azure_now("2026-01-01T13:00:00Z"),
+            "2026-01-01T13:00:00.0151230Z"
+        );
+    }
 }
 
 #[cfg(test)]
@@ -2371,5 +3714,216 @@ mod tests {
         assert_eq!(request.header("ce-count"), Some("3"));
         assert_eq!(request.header("ce-specversion"), Some("1.0"));
         assert!(request.header("content-type").is_none());
+    }
+
+    #[test]
+    fn a_cloudevent_batch_decodes_to_one_unit_per_event() {
+        let events = [
+            cloudevent("com.example.a", "//a").data(json!({"n": 1})),
+            cloudevent("com.example.b", "//b").data_bytes("application/octet-stream", &[0, 255]),
+        ];
+        let units = CloudEvent::<Binary>::decode(cloudevent_batch(&events).into())
+            .expect("decodes")
+            .into_units();
+        let decoded: Vec<CloudEvent<Binary>> = units
+            .into_iter()
+            .map(|unit| CloudEvent::from_unit(unit).expect("converts"))
+            .collect();
+        let summary: Vec<_> = decoded
+            .iter()
+            .map(|e| (e.event_type.as_str(), e.source.as_str(), e.data.0.to_vec()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("com.example.a", "//a", br#"{"n":1}"#.to_vec()),
+                ("com.example.b", "//b", vec![0, 255]),
+            ]
+        );
+        let structured: CloudEvent<Value> = event(events[0].structured());
+        assert_eq!(structured.data, json!({"n": 1}));
+    }
+
+    #[test]
+    fn gcs_cloudevents_decode_to_storage_events_in_every_mode() {
+        let finalized = gcs_finalized("uploads", "photos/My Cat+1.jpg")
+            .size(4096)
+            .generation(1_767_268_800_123_456)
+            .time("2026-02-03T04:05:06.789Z");
+        let deleted = gcs_deleted("uploads", "old/a b.txt");
+        let expected = [
+            StorageFields {
+                bucket: "uploads".into(),
+                key: "photos/My Cat+1.jpg".into(),
+                size: Some(4096),
+                etag: Some("CKih16GjycICEAE=".into()),
+                version: Some("1767268800123456".into()),
+                kind: StorageEventKind::Created,
+                time: Some(utc("2026-02-03T04:05:06.789Z")),
+                region: None,
+            },
+            StorageFields {
+                bucket: "uploads".into(),
+                key: "old/a b.txt".into(),
+                size: Some(1024),
+                etag: Some("CKih16GjycICEAE=".into()),
+                version: Some("1767268800000000".into()),
+                kind: StorageEventKind::Removed,
+                time: Some(utc(TIME)),
+                region: None,
+            },
+        ];
+        for (gcs, expected) in [&finalized, &deleted].into_iter().zip(expected) {
+            let modes: [(&str, Incoming); 3] = [
+                ("binary", gcs.into()),
+                ("structured", gcs.cloudevent().structured().into()),
+                ("event JSON", gcs.build().into()),
+            ];
+            for (mode, incoming) in modes {
+                let events: Vec<StorageEvent> = records(incoming);
+                assert_eq!(events.len(), 1, "{mode}");
+                assert_eq!(storage_fields(&events[0]), expected, "{mode}");
+                assert_eq!(events[0].source, StorageSource::Gcs, "{mode}");
+                assert_eq!(events[0].event_name, gcs.event_type, "{mode}");
+            }
+        }
+        let both: Vec<StorageEvent> = records(cloudevent_batch(&[
+            finalized.cloudevent(),
+            deleted.cloudevent(),
+        ]));
+        let kinds: Vec<_> = both.iter().map(|e| e.kind.clone()).collect();
+        assert_eq!(
+            kinds,
+            [StorageEventKind::Created, StorageEventKind::Removed]
+        );
+    }
+
+    #[test]
+    fn gcs_events_with_a_bad_field_or_another_type_are_refused_by_name() {
+        let mut bad_size = gcs_finalized("uploads", "a.txt").build();
+        bad_size["data"]["size"] = json!("big");
+        let err = <Each<StorageEvent>>::decode(bad_size.into()).unwrap_err();
+        assert_eq!(err.pointer(), "/data/size");
+        assert!(
+            err.to_string()
+                .contains("invalid value: string \"big\", expected a non-negative integer"),
+            "{err}"
+        );
+        let no_name = cloudevent("google.cloud.storage.object.v1.finalized", "//storage")
+            .data(json!({"bucket": "b"}))
+            .binary();
+        let err = <Each<StorageEvent>>::decode(no_name.into()).unwrap_err();
+        assert_eq!(err.pointer(), "/name");
+        let other = cloudevent("com.example.order.created", "//orders").binary();
+        let err = <Each<StorageEvent>>::decode(other.into()).unwrap_err();
+        assert_eq!(err.pointer(), "header ce-type");
+        assert!(
+            err.to_string().starts_with("expected a storage event")
+                && err
+                    .to_string()
+                    .contains("`com.example.order.created` is not a Cloud Storage object event"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn pubsub_messages_decode_the_same_pushed_or_as_cloudevents() {
+        let message = pubsub(json!({"job_id": "j-1"}))
+            .with_id("m-1")
+            .attribute("correlation_id", "c-1")
+            .ordering_key("customer-7")
+            .published_at("2026-01-02T03:04:05.678Z");
+        let subscription = "projects/my-project/subscriptions/jobs-push";
+        let deliveries: [(&str, Incoming); 4] = [
+            ("push JSON", (&message).into()),
+            ("push request", message.push_request().into()),
+            ("binary CloudEvent", message.binary().into()),
+            (
+                "structured CloudEvent",
+                message.cloudevent().structured().into(),
+            ),
+        ];
+        for (delivery, incoming) in deliveries {
+            let messages: Vec<QueueMessage<Value>> = records(incoming);
+            assert_eq!(messages.len(), 1, "{delivery}");
+            let got = &messages[0];
+            assert_eq!(got.id, "m-1", "{delivery}");
+            assert_eq!(got.body, json!({"job_id": "j-1"}), "{delivery}");
+            assert_eq!(got.attributes["correlation_id"], "c-1", "{delivery}");
+            assert_eq!(got.group_id.as_deref(), Some("customer-7"), "{delivery}");
+            assert_eq!(
+                got.sent_at,
+                Some(utc("2026-01-02T03:04:05.678Z")),
+                "{delivery}"
+            );
+            assert_eq!(got.source, QueueSource::PubSub, "{delivery}");
+            assert_eq!(got.origin.as_deref(), Some(subscription), "{delivery}");
+            assert_eq!(got.receive_count, None, "{delivery}");
+        }
+        let retried: Vec<QueueMessage<Value>> = records(message.clone().delivery_attempt(3));
+        assert_eq!(retried[0].receive_count, Some(3));
+        let units = <Each<QueueMessage<Value>>>::decode(message.into())
+            .expect("decodes")
+            .into_units();
+        assert_eq!(units[0].correlation_id(), Some("c-1"));
+        assert_eq!(units[0].delivery_attempt(), None);
+
+        let bytes: Vec<QueueMessage<Binary>> = records(pubsub_bytes(&[0, 159, 255]));
+        assert_eq!(&bytes[0].body.0[..], [0, 159, 255]);
+    }
+
+    #[test]
+    fn broken_pubsub_messages_are_refused_by_field() {
+        let mut push = pubsub(json!({})).build();
+        push["message"]["data"] = json!("not base64!");
+        let err = <Each<QueueMessage<Value>>>::decode(push.into()).unwrap_err();
+        assert_eq!(err.pointer(), "/message/data");
+        assert!(
+            err.to_string()
+                .contains("a Pub/Sub push request has a bad field"),
+            "{err}"
+        );
+
+        let mut push = pubsub(json!({})).build();
+        for key in ["messageId", "message_id"] {
+            push["message"]
+                .as_object_mut()
+                .expect("an object")
+                .remove(key);
+        }
+        let err = <Each<QueueMessage<Value>>>::decode(push.into()).unwrap_err();
+        assert_eq!(err.pointer(), "/message/messageId");
+
+        let mut event = pubsub(json!({})).cloudevent().build();
+        event["data"]["message"]["publishTime"] = json!("noon");
+        let err = <Each<QueueMessage<Value>>>::decode(event.into()).unwrap_err();
+        assert_eq!(err.pointer(), "/data/message/publishTime");
+    }
+
+    #[test]
+    fn cloud_scheduler_requests_decode_to_schedule_events() {
+        let job = cloud_scheduler("nightly-report")
+            .at("2026-03-04T05:06:00Z")
+            .body(json!({"report": "daily"}));
+        let tick: ScheduleEvent = event(&job);
+        assert_eq!(tick.name, "nightly-report");
+        assert_eq!(tick.scheduled_time, utc("2026-03-04T05:06:00Z"));
+        assert_eq!(tick.id, "nightly-report@2026-03-04T05:06:00Z");
+        assert_eq!(tick.detail, json!({"report": "daily"}));
+
+        let full = cloud_scheduler("projects/my-project/locations/europe-west1/jobs/hourly")
+            .body_text("go");
+        let tick: ScheduleEvent = event(full);
+        assert_eq!(tick.name, "hourly");
+        assert_eq!(tick.detail, json!("go"));
+        let tick: ScheduleEvent = event(cloud_scheduler("hourly"));
+        assert_eq!((tick.detail, tick.scheduled_time), (json!({}), utc(TIME)));
+
+        let err = ScheduleEvent::decode(cloud_scheduler("hourly").at("").into()).unwrap_err();
+        assert_eq!(err.pointer(), "header X-CloudScheduler-ScheduleTime");
+        assert!(
+            err.to_string().contains("a Cloud Scheduler request has a bad field at header X-CloudScheduler-ScheduleTime: missing header"),
+            "{err}"
+        );
     }
 }

@@ -7,6 +7,8 @@
 //! - [`fixtures`]: saved payloads, yours and the bundled provider examples;
 //! - [`FakeClock`]: time that moves when the test says;
 //! - [`local`]: the local development server on a free port, and a tiny HTTP client;
+//! - [`runtime_api`]: a Lambda Runtime API fake, and cargo-lambda's emulator,
+//!   to run a built function binary as AWS Lambda runs it;
 //! - [`harness`]: invokes a handler in-process through exactly the
 //!   production path and returns the wire response and the logs.
 //!
@@ -39,8 +41,10 @@ pub mod events;
 pub mod fixtures;
 mod harness;
 pub mod local;
-pub mod tools;
 mod logs;
+pub mod process;
+pub mod runtime_api;
+pub mod tools;
 
 pub use clock::FakeClock;
 pub use harness::{Harness, Invoked, harness};

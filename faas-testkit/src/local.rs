@@ -62,11 +62,42 @@ impl LocalServer {
     {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
         let mut options = faas::server::ServerOptions::local(&faas::Config::default())
             .map_err(std::io::Error::other)?;
         options.addr = addr;
         options.max_body_bytes = max_body_bytes;
+        Ok(LocalServer::spawn(listener, function, options, addr))
+    }
+
+    /// Serves `function` as the HTTP platform does (Cloud Run, Knative):
+    /// [`ServerOptions::platform`](faas::server::ServerOptions::platform),
+    /// on every interface (`0.0.0.0`) and a free port, events on any path.
+    /// [`addr`](Self::addr) is its loopback address.
+    pub async fn start_platform<H, S>(function: Function<H, S>) -> std::io::Result<LocalServer>
+    where
+        H: Handler,
+        S: Service<<H::Event as FromEvent>::Unit>,
+    {
+        let listener = TcpListener::bind("0.0.0.0:0").await?;
+        let mut options = faas::server::ServerOptions::platform(&faas::Config::default())
+            .map_err(std::io::Error::other)?;
+        options.addr = listener.local_addr()?;
+        let addr = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, options.addr.port()));
+        Ok(LocalServer::spawn(listener, function, options, addr))
+    }
+
+    /// Serves on `listener` until `stopped`; clients reach it at `addr`.
+    fn spawn<H, S>(
+        listener: TcpListener,
+        function: Function<H, S>,
+        options: faas::server::ServerOptions,
+        addr: SocketAddr,
+    ) -> LocalServer
+    where
+        H: Handler,
+        S: Service<<H::Event as FromEvent>::Unit>,
+    {
+        let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(faas::server::serve_listener(
             listener,
             Arc::new(function),
@@ -75,7 +106,7 @@ impl LocalServer {
                 let _ = stopped.await;
             },
         ));
-        Ok(LocalServer { addr, stop, task })
+        LocalServer { addr, stop, task }
     }
 
     /// Where it listens.
@@ -144,6 +175,49 @@ pub async fn send(
     tokio::time::timeout(Duration::from_secs(30), exchange)
         .await
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no response within 30 s"))?
+}
+
+/// Sends `request` (an event builder's binary-mode CloudEvent, push
+/// request, …) to `addr` with [`send`]: its method, path and query,
+/// headers and body.
+///
+/// # Errors
+///
+/// As [`send`]; and `InvalidInput` for a header value that is not visible
+/// ASCII, which this client does not send.
+pub async fn send_request(
+    addr: SocketAddr,
+    request: &faas::HttpRequest,
+) -> std::io::Result<HttpReply> {
+    let mut target = request.path().to_owned();
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(request.query_pairs())
+        .finish();
+    if !query.is_empty() {
+        target.push('?');
+        target.push_str(&query);
+    }
+    let headers = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            let value = value.to_str().map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("header {name} is not visible ASCII"),
+                )
+            })?;
+            Ok((name.as_str(), value))
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    send(
+        addr,
+        request.method().as_str(),
+        &target,
+        &headers,
+        request.body(),
+    )
+    .await
 }
 
 fn parse_response(raw: &[u8]) -> std::io::Result<HttpReply> {

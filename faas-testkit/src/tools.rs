@@ -30,7 +30,9 @@ pub fn require(program: &str, install: &str) -> Option<PathBuf> {
     if in_ci() {
         panic!("`{program}` is required in CI but is not installed; install it with: {install}");
     }
-    eprintln!("skipping: `{program}` is not installed (install it with: {install}; CI=true makes this a failure)");
+    eprintln!(
+        "skipping: `{program}` is not installed (install it with: {install}; CI=true makes this a failure)"
+    );
     None
 }
 

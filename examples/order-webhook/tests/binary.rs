@@ -1,59 +1,28 @@
 //! `cargo run -p order-webhook`, end to end: the built binary on the local
 //! development server, called over real HTTP.
 
-use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
 
 use faas_testkit::local::send;
-
-/// The binary, stopped when the test ends (even by a failed assertion).
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start() -> (Running, SocketAddr) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_order-webhook"))
-        .env("PORT", port.to_string())
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env_remove("FAAS_PLATFORM")
-        .env_remove("K_SERVICE")
-        .env_remove("FUNCTION_TARGET")
-        .env_remove("FUNCTIONS_CUSTOMHANDLER_PORT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let running = Running(child);
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect(addr).await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the server did not listen on {addr}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    (running, addr)
-}
+use faas_testkit::process::{Spawned, wait_for_port};
+use faas_testkit::tools::free_port;
 
 #[tokio::test]
 async fn the_binary_serves_orders_on_the_local_server() {
-    let (_running, addr) = start().await;
+    let port = free_port();
+    let binary = Spawned::start(
+        Command::new(env!("CARGO_BIN_EXE_order-webhook"))
+            .env("PORT", port.to_string())
+            .env("FAAS_PLATFORM", "local"),
+    )
+    .expect("the binary starts");
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_for_port(addr, Duration::from_secs(20))
+        .await
+        .unwrap_or_else(|err| panic!("{err}\n{}", binary.stderr()));
+
     let body = br#"{"order_id":"o-7","amount_cents":990,"currency":"USD"}"#;
     let reply = send(
         addr,
@@ -73,15 +42,8 @@ async fn the_binary_serves_orders_on_the_local_server() {
     assert_eq!(reply.json()["order_id"], "o-7");
     assert!(reply.header("x-request-id").is_some());
 
-    let reply = send(
-        addr,
-        "POST",
-        "/orders",
-        &[],
-        br#"{"order_id":"o-8","amount_cents":0,"currency":"usd"}"#,
-    )
-    .await
-    .unwrap();
+    let bad = br#"{"order_id":"o-8","amount_cents":0,"currency":"usd"}"#;
+    let reply = send(addr, "POST", "/orders", &[], bad).await.unwrap();
     assert_eq!(reply.status, 400);
     assert_eq!(
         reply.header("content-type"),

@@ -14,10 +14,16 @@
 //!     .message(json!({"job_id": "j-1", "action": "resize"}))
 //!     .message(json!({"job_id": "j-2", "action": "fail"}));
 //! let ids = batch.message_ids();
-//! let res = harness(queue_worker::process_job {}).invoke(batch).await;
+//! let res = harness(queue_worker::process_job {})
+//!     .with_state(queue_worker::Worker::default())
+//!     .invoke(batch)
+//!     .await;
 //! assert_eq!(res.batch_failures(), [ids[1].clone()]);
 //! # });
 //! ```
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use faas::prelude::*;
 
@@ -30,10 +36,39 @@ pub struct Job {
     pub action: String,
 }
 
+/// What the worker keeps between invocations: built once per cold start.
+#[derive(Debug, Default)]
+pub struct Worker {
+    /// Jobs done by this process.
+    done: AtomicU64,
+}
+
+impl Worker {
+    /// Jobs done by this process so far.
+    pub fn jobs_done(&self) -> u64 {
+        self.done.load(Ordering::Relaxed)
+    }
+}
+
+/// Builds the worker's state once per cold start.
+#[faas::init(shutdown = stop)]
+pub async fn init() -> Result<Worker, Infallible> {
+    Ok(Worker::default())
+}
+
+/// Runs when the platform stops the process: reports what this process did.
+pub async fn stop(worker: &Worker) {
+    tracing::info!(jobs_done = worker.jobs_done(), "worker stopping");
+}
+
 /// Runs one job. Called once per message of a batch; up to 8 run at once
 /// (FIFO queues run one at a time, in order).
 #[faas::handler(batch(concurrency = 8))]
-pub async fn process_job(message: QueueMessage<Job>, ctx: &Context) -> Result<(), FunctionError> {
+pub async fn process_job(
+    message: QueueMessage<Job>,
+    worker: &Worker,
+    ctx: &Context,
+) -> Result<(), FunctionError> {
     let job = &message.body;
     match job.action.as_str() {
         "fail" => Err(FunctionError::transient(format!(
@@ -45,6 +80,7 @@ pub async fn process_job(message: QueueMessage<Job>, ctx: &Context) -> Result<()
             job.job_id
         ))),
         action => {
+            worker.done.fetch_add(1, Ordering::Relaxed);
             tracing::info!(
                 job_id = %job.job_id,
                 action,

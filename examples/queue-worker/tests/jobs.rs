@@ -3,7 +3,7 @@
 
 use faas_testkit::local::{LocalServer, send};
 use faas_testkit::{events, harness};
-use queue_worker::process_job;
+use queue_worker::{Worker, process_job};
 use serde_json::json;
 
 fn job(id: &str, action: &str) -> serde_json::Value {
@@ -18,7 +18,7 @@ async fn only_failed_and_poisoned_jobs_are_reported() {
         .message(job("j-3", "thumbnail"))
         .message(job("j-4", "poison"));
     let ids = batch.message_ids();
-    let mut fx = harness(process_job {});
+    let mut fx = harness(process_job {}).with_state(Worker::default());
     let res = fx.invoke(&batch).await;
     assert_eq!(res.batch_failures(), [ids[1].clone(), ids[3].clone()]);
     assert_eq!(fx.executions(), 4);
@@ -39,7 +39,10 @@ async fn a_batch_that_all_succeeds_reports_no_failures() {
     let batch = events::sqs()
         .message(job("j-1", "a"))
         .message(job("j-2", "b"));
-    let res = harness(process_job {}).invoke(batch).await;
+    let res = harness(process_job {})
+        .with_state(Worker::default())
+        .invoke(batch)
+        .await;
     assert_eq!(res.wire().unwrap(), json!({"batchItemFailures": []}));
 }
 
@@ -51,7 +54,7 @@ async fn a_fifo_batch_stops_at_the_first_failure_and_reports_the_rest() {
         .message(job("j-2", "fail"))
         .message(job("j-3", "b"));
     let ids = batch.message_ids();
-    let mut fx = harness(process_job {});
+    let mut fx = harness(process_job {}).with_state(Worker::default());
     let res = fx.invoke(&batch).await;
     assert_eq!(res.batch_failures(), [ids[1].clone(), ids[2].clone()]);
     assert_eq!(fx.executions(), 2, "j-3 must not run before j-2 succeeds");
@@ -64,7 +67,7 @@ async fn a_malformed_message_fails_alone() {
         .message_text("{not json")
         .message(json!({"job_id": "j-3"}));
     let ids = batch.message_ids();
-    let mut fx = harness(process_job {});
+    let mut fx = harness(process_job {}).with_state(Worker::default());
     let res = fx.invoke(&batch).await;
     assert_eq!(res.batch_failures(), [ids[1].clone(), ids[2].clone()]);
     assert_eq!(fx.executions(), 1);
@@ -73,7 +76,10 @@ async fn a_malformed_message_fails_alone() {
 #[tokio::test]
 async fn the_receive_count_is_the_delivery_attempt() {
     let batch = events::sqs().message(job("j-1", "a")).receive_count(4);
-    let res = harness(process_job {}).invoke(batch).await;
+    let res = harness(process_job {})
+        .with_state(Worker::default())
+        .invoke(batch)
+        .await;
     let done = res.logs_containing("job done").next().unwrap();
     assert_eq!(done.field("attempt"), Some("4"));
 }
@@ -81,19 +87,22 @@ async fn the_receive_count_is_the_delivery_attempt() {
 #[tokio::test]
 async fn an_event_that_is_not_a_queue_batch_fails_the_invocation_clearly() {
     let res = harness(process_job {})
+        .with_state(Worker::default())
         .invoke(events::http_get("/jobs"))
         .await;
     let err = res.error().expect("the invocation fails");
     assert_eq!(err.kind(), faas::ErrorKind::BadInput);
     assert_eq!(
         err.to_string(),
-        "expected a queue message (SQS, SNS, SNS over SQS), but the event looks like an API Gateway HTTP API (v2) request"
+        "expected a queue message (SQS, SNS, SNS over SQS, Pub/Sub), but the event looks like an API Gateway HTTP API (v2) request"
     );
 }
 
 #[tokio::test]
 async fn the_local_server_takes_the_batch_as_post_body() {
-    let function = faas::Function::builder(process_job {}).build().unwrap();
+    let function = faas::Function::builder_with_state(process_job {}, Worker::default())
+        .build()
+        .unwrap();
     let server = LocalServer::start(function).await.unwrap();
     let batch = events::sqs()
         .message(job("j-1", "a"))

@@ -1,4 +1,4 @@
-//! CloudEvents 1.0, in structured (JSON) and binary (HTTP headers) mode.
+//! CloudEvents 1.0 over HTTP, in binary, structured and batched content mode.
 
 use std::collections::BTreeMap;
 
@@ -7,20 +7,43 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::contract::{Decoded, FromEvent, Unit};
+use crate::contract::{Decoded, FromEvent, HttpRequest, Unit};
 use crate::error::FunctionError;
 use crate::payload::{FromPayload, Payload};
 use crate::reply::ReplyFormat;
 use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, keys, parse_provider};
 
-const EXPECTED: &str = "a CloudEvent (spec 1.0, structured or binary mode)";
+const EXPECTED: &str = "a CloudEvent (spec 1.0; binary, structured or batched mode)";
+
+/// The attributes every CloudEvent has, as binary-mode headers.
+const REQUIRED_HEADERS: [&str; 4] = ["ce-specversion", "ce-id", "ce-source", "ce-type"];
 
 /// A CloudEvent: its context attributes and its data decoded into `T`.
 ///
-/// Structured mode (the event as one JSON document) arrives as an event
-/// JSON; binary mode (attributes in `ce-*` headers, data in the body)
-/// arrives as an HTTP request. Header values are percent-decoded as the
-/// HTTP binding requires.
+/// Over HTTP, the `Content-Type` of the request tells the content mode, as
+/// the [HTTP binding](https://github.com/cloudevents/spec/blob/main/cloudevents/bindings/http-protocol-binding.md#3-http-message-mapping)
+/// says:
+///
+/// | `Content-Type` | mode | events |
+/// |---|---|---|
+/// | `application/cloudevents+json` | structured: the event is one JSON document | one |
+/// | `application/cloudevents-batch+json` | batched: a JSON array of events | any number, none too |
+/// | anything else, with `ce-*` headers | binary: attributes in headers, the body is the data | one |
+///
+/// An event JSON without those (a Lambda payload, a body posted as
+/// `application/json`) is read as structured mode when it has `specversion`.
+/// Header values are unquoted and percent-decoded as the binding requires
+/// (a value that is not UTF-8 once decoded is refused); `time` is RFC 3339,
+/// with `Z` or an offset. A missing or empty required attribute
+/// (`specversion`, `id`, `source`, `type`) is a `bad_input` error (`400`)
+/// naming it; event formats other than JSON (`application/cloudevents+avro`)
+/// are refused the same way.
+///
+/// A batch runs the handler once per event and answers as one: success when
+/// every event succeeded, else the problem document of the first failure.
+/// The binding has no per-event status, so a sender that retries resends
+/// the whole batch: make handlers of batches idempotent (the `source` and
+/// `id` of an event identify it).
 ///
 /// ```
 /// use faas::CloudEvent;
@@ -60,13 +83,53 @@ pub struct CloudEvent<T> {
     pub extensions: BTreeMap<String, Value>,
     /// The data, decoded.
     pub data: T,
-    raw: RawEvent,
+    pub(crate) raw: RawEvent,
+    /// Where the event sat in what arrived, for the pointers of errors.
+    pub(crate) at: Location,
 }
 
 impl<T> CloudEvent<T> {
-    /// The raw event (the JSON document, or the body in binary mode).
+    /// The raw event: the JSON document in structured mode (the whole array,
+    /// with [`record_index`](RawEvent::record_index), in batched mode), the
+    /// body (the data) in binary mode.
     pub fn raw(&self) -> &RawEvent {
         &self.raw
+    }
+
+    /// Where attribute `name` of this event is: a header (`header ce-id`)
+    /// or a JSON pointer (`/id`, `/2/id` in a batch).
+    pub(crate) fn attribute_pointer(&self, name: &str) -> String {
+        self.at.attribute(name)
+    }
+
+    /// The JSON pointer of this event's data (`""` in binary mode, where the
+    /// body is the data).
+    pub(crate) fn data_pointer(&self) -> String {
+        match self.at {
+            Location::Headers => String::new(),
+            at => at.attribute("data"),
+        }
+    }
+}
+
+/// Where an event's attributes and data are in what arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Location {
+    /// Binary mode: attributes in `ce-` headers, the body is the data.
+    Headers,
+    /// Structured mode: one JSON document.
+    Document,
+    /// Batched mode: the event at this index of the array.
+    Batch(usize),
+}
+
+impl Location {
+    fn attribute(self, name: &str) -> String {
+        match self {
+            Location::Headers => format!("header ce-{name}"),
+            Location::Document => format!("/{name}"),
+            Location::Batch(index) => format!("/{index}/{name}"),
+        }
     }
 }
 
@@ -85,49 +148,17 @@ impl<T: FromPayload> FromEvent for CloudEvent<T> {
     type Payload = T;
 
     fn decode(incoming: Incoming) -> Result<Decoded<Self::Unit>, DecodeError> {
-        let event = match incoming {
-            Incoming::Http(request) if request.header("ce-specversion").is_some() => {
-                let attributes = request
-                    .headers()
-                    .iter()
-                    .filter_map(|(name, value)| {
-                        let name = name.as_str().strip_prefix("ce-")?;
-                        let value = percent_encoding::percent_decode(value.as_bytes())
-                            .decode_utf8()
-                            .ok()?;
-                        Some((name.to_owned(), Value::String(value.into_owned())))
-                    })
-                    .chain(
-                        request
-                            .header("content-type")
-                            .map(|ct| ("datacontenttype".to_owned(), Value::String(ct.to_owned()))),
-                    )
-                    .collect();
-                let body = request.into_body();
-                let raw = RawEvent::new(body.clone(), Source::Direct);
-                from_attributes(attributes, Payload::from_bytes(body), raw, "header ce-")?
-            }
-            incoming => {
-                let bytes = incoming.into_event_bytes();
-                let mut document = match serde_json::from_slice::<Value>(&bytes) {
-                    Ok(Value::Object(document)) if document.contains_key("specversion") => document,
-                    // Valid JSON the parser still refuses (nested too deep) is a
-                    // bad CloudEvent, not "looks like a CloudEvent".
-                    Err(_) if Shape(&bytes).has(&keys::SPEC_VERSION) => {
-                        let err =
-                            parse_provider::<Value>(&bytes, Source::CloudEvent, EXPECTED).err();
-                        return Err(
-                            err.unwrap_or_else(|| DecodeError::unexpected(EXPECTED, &bytes))
-                        );
-                    }
-                    _ => return Err(DecodeError::unexpected(EXPECTED, &bytes)),
-                };
-                let data = structured_data(&mut document)?;
-                let raw = RawEvent::new(bytes, Source::CloudEvent);
-                from_attributes(document, data, raw, "/")?
-            }
-        };
-        Ok(Decoded::single(event, ReplyFormat::Direct))
+        let delivery = decode_delivery(incoming)?;
+        Ok(Decoded {
+            units: delivery.events,
+            // The binding has no per-event status: a batch succeeds or fails as one.
+            reply: if delivery.batched {
+                ReplyFormat::AllOrNothing
+            } else {
+                ReplyFormat::Direct
+            },
+            ordered: false,
+        })
     }
 
     fn from_unit(unit: Self::Unit) -> Result<Self, FunctionError> {
@@ -143,33 +174,256 @@ impl<T: FromPayload> FromEvent for CloudEvent<T> {
             data_schema: unit.data_schema,
             extensions: unit.extensions,
             raw: unit.raw,
+            at: unit.at,
         })
     }
 }
 
-/// Takes `data` or `data_base64` out of a structured event.
-fn structured_data(document: &mut Map<String, Value>) -> Result<Payload, DecodeError> {
-    if let Some(encoded) = document.remove("data_base64") {
-        let Value::String(text) = encoded else {
-            let reason = format!("expected a base64 string, found {encoded}");
+/// The CloudEvents of one request, their data still undecoded.
+#[derive(Debug)]
+pub(crate) struct Delivery {
+    /// The events, in the order they arrived: one in binary or structured
+    /// mode, any number (none too) in batched mode.
+    pub(crate) events: Vec<CloudEvent<Payload>>,
+    /// Whether they came in batched mode.
+    pub(crate) batched: bool,
+}
+
+impl Delivery {
+    fn one(event: CloudEvent<Payload>) -> Delivery {
+        Delivery {
+            events: vec![event],
+            batched: false,
+        }
+    }
+
+    fn batch(events: Vec<CloudEvent<Payload>>) -> Delivery {
+        Delivery {
+            events,
+            batched: true,
+        }
+    }
+}
+
+/// The content modes of the HTTP binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Binary,
+    Structured,
+    Batched,
+}
+
+/// The content mode an HTTP request declares: by its `Content-Type` (a
+/// CloudEvents media type), else binary mode when it carries a required
+/// attribute as a `ce-` header; `None` for a request that declares none.
+fn declared_mode(request: &HttpRequest) -> Option<Mode> {
+    let content_type = request.header("content-type").unwrap_or_default();
+    let content_type = content_type.trim_start();
+    if has_prefix(content_type, "application/cloudevents-batch") {
+        Some(Mode::Batched)
+    } else if has_prefix(content_type, "application/cloudevents") {
+        Some(Mode::Structured)
+    } else if REQUIRED_HEADERS
+        .iter()
+        .any(|name| request.headers().contains_key(*name))
+    {
+        Some(Mode::Binary)
+    } else {
+        None
+    }
+}
+
+/// Whether an HTTP request declares CloudEvents, in any content mode.
+pub(crate) fn is_cloudevent_request(request: &HttpRequest) -> bool {
+    declared_mode(request).is_some()
+}
+
+fn has_prefix(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}
+
+/// Reads the CloudEvents of an invocation in the content mode it declares.
+pub(crate) fn decode_delivery(incoming: Incoming) -> Result<Delivery, DecodeError> {
+    let request = match incoming {
+        Incoming::Http(request) => request,
+        incoming => return structured(incoming.into_event_bytes(), false).map(Delivery::one),
+    };
+    match declared_mode(&request) {
+        Some(Mode::Binary) => binary(*request).map(Delivery::one),
+        Some(Mode::Structured) => {
+            json_format(&request, "application/cloudevents")?;
+            structured(request.into_body(), true).map(Delivery::one)
+        }
+        Some(Mode::Batched) => {
+            json_format(&request, "application/cloudevents-batch")?;
+            batch(request.into_body()).map(Delivery::batch)
+        }
+        None => structured(request.into_body(), false).map(Delivery::one),
+    }
+}
+
+/// Refuses event formats other than JSON: `media_type` alone or with `+json`.
+fn json_format(request: &HttpRequest, media_type: &str) -> Result<(), DecodeError> {
+    let content_type = request.header("content-type").unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    let format = essence.get(media_type.len()..).unwrap_or_default();
+    if format.is_empty() || format.eq_ignore_ascii_case("+json") {
+        return Ok(());
+    }
+    Err(DecodeError::field(
+        EXPECTED,
+        Source::CloudEvent,
+        "header content-type",
+        format!(
+            "unsupported event format `{essence}`; only JSON (`{media_type}+json`) is supported"
+        ),
+    ))
+}
+
+/// Binary mode: attributes from `ce-` headers, `datacontenttype` from
+/// `Content-Type`, the body as the data.
+fn binary(request: HttpRequest) -> Result<CloudEvent<Payload>, DecodeError> {
+    let mut attributes = Map::new();
+    for (name, value) in request.headers() {
+        let Some(attribute) = name.as_str().strip_prefix("ce-") else {
+            continue;
+        };
+        let text = header_value(value.as_bytes()).map_err(|reason| {
+            DecodeError::field(
+                EXPECTED,
+                Source::CloudEvent,
+                Location::Headers.attribute(attribute),
+                reason,
+            )
+        })?;
+        attributes.insert(attribute.to_owned(), Value::String(text));
+    }
+    if let Some(content_type) = request.header("content-type") {
+        attributes.insert(
+            "datacontenttype".to_owned(),
+            Value::String(content_type.to_owned()),
+        );
+    }
+    let body = request.into_body();
+    let raw = RawEvent::new(body.clone(), Source::CloudEvent);
+    from_attributes(
+        attributes,
+        Payload::from_bytes(body),
+        raw,
+        Location::Headers,
+    )
+}
+
+/// A `ce-` header value decoded as the binding says: a quoted string is
+/// unquoted first, then the value is percent-decoded once; bytes that are
+/// not UTF-8 after that are refused.
+fn header_value(value: &[u8]) -> Result<String, String> {
+    let unquoted;
+    let value = match value {
+        [b'"', inner @ .., b'"'] => {
+            unquoted = unquote(inner);
+            &unquoted[..]
+        }
+        _ => value,
+    };
+    percent_encoding::percent_decode(value)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|err| format!("the value is not UTF-8 once percent-decoded ({err})"))
+}
+
+/// The content of an HTTP quoted string: a backslash escapes the next byte.
+fn unquote(inner: &[u8]) -> Vec<u8> {
+    let mut text = Vec::with_capacity(inner.len());
+    let mut bytes = inner.iter();
+    while let Some(&byte) = bytes.next() {
+        match byte {
+            b'\\' => text.extend(bytes.next()),
+            _ => text.push(byte),
+        }
+    }
+    text
+}
+
+/// Structured mode. Unless the request `declared` it, the JSON must have
+/// `specversion` to be taken for a CloudEvent.
+fn structured(bytes: Bytes, declared: bool) -> Result<CloudEvent<Payload>, DecodeError> {
+    let mut document = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(document)) if declared || document.contains_key("specversion") => document,
+        Err(_) if declared || Shape(&bytes).has(&keys::SPEC_VERSION) => {
+            return Err(refused_json(&bytes));
+        }
+        _ => return Err(DecodeError::unexpected(EXPECTED, &bytes)),
+    };
+    let data = structured_data(&mut document, Location::Document)?;
+    let raw = RawEvent::new(bytes, Source::CloudEvent);
+    from_attributes(document, data, raw, Location::Document)
+}
+
+/// Batched mode: a JSON array of structured events.
+fn batch(bytes: Bytes) -> Result<Vec<CloudEvent<Payload>>, DecodeError> {
+    let items = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Array(items)) => items,
+        Ok(_) => {
             return Err(DecodeError::field(
                 EXPECTED,
                 Source::CloudEvent,
-                "/data_base64",
-                reason,
+                "",
+                "a batch must be a JSON array of events",
             ));
+        }
+        Err(_) => return Err(refused_json(&bytes)),
+    };
+    let raw = RawEvent::new(bytes, Source::CloudEvent);
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let at = Location::Batch(index);
+            let Value::Object(mut document) = item else {
+                return Err(DecodeError::field(
+                    EXPECTED,
+                    Source::CloudEvent,
+                    format!("/{index}"),
+                    format!("each event of a batch must be a JSON object, found {item}"),
+                ));
+            };
+            let data = structured_data(&mut document, at)?;
+            from_attributes(document, data, raw.for_record(index), at)
+        })
+        .collect()
+}
+
+/// Why JSON the parser refused is not a CloudEvent: valid JSON nested too
+/// deeply is a bad field, named; anything else is not JSON at all.
+fn refused_json(bytes: &[u8]) -> DecodeError {
+    parse_provider::<Value>(bytes, Source::CloudEvent, EXPECTED)
+        .err()
+        .unwrap_or_else(|| DecodeError::unexpected(EXPECTED, bytes))
+}
+
+/// Takes `data` or `data_base64` out of a structured event.
+fn structured_data(
+    document: &mut Map<String, Value>,
+    at: Location,
+) -> Result<Payload, DecodeError> {
+    if let Some(encoded) = document.remove("data_base64") {
+        let bad = |reason: String| {
+            DecodeError::field(
+                EXPECTED,
+                Source::CloudEvent,
+                at.attribute("data_base64"),
+                reason,
+            )
+        };
+        let Value::String(text) = encoded else {
+            return Err(bad(format!("expected a base64 string, found {encoded}")));
         };
         return base64::engine::general_purpose::STANDARD
             .decode(text)
             .map(|bytes| Payload::from_bytes(Bytes::from(bytes)))
-            .map_err(|err| {
-                DecodeError::field(
-                    EXPECTED,
-                    Source::CloudEvent,
-                    "/data_base64",
-                    format!("invalid base64: {err}"),
-                )
-            });
+            .map_err(|err| bad(format!("invalid base64: {err}")));
     }
     let textual = document
         .get("datacontenttype")
@@ -183,53 +437,58 @@ fn structured_data(document: &mut Map<String, Value>) -> Result<Payload, DecodeE
     })
 }
 
-/// Builds the event from its attributes; `prefix` tells errors where an
-/// attribute lives (`/` in a document, `header ce-` in binary mode).
+/// Takes attribute `name` out as text (the canonical string of a non-string value).
+fn take(attributes: &mut Map<String, Value>, name: &str) -> Option<String> {
+    match attributes.remove(name)? {
+        Value::String(text) => Some(text),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Takes required attribute `name`, which must be a non-empty string.
+fn take_required(
+    attributes: &mut Map<String, Value>,
+    name: &str,
+    at: Location,
+) -> Result<String, DecodeError> {
+    let reason = match take(attributes, name) {
+        Some(value) if !value.is_empty() => return Ok(value),
+        Some(_) => format!("required attribute `{name}` is empty"),
+        None => format!("missing required attribute `{name}`"),
+    };
+    Err(DecodeError::field(
+        EXPECTED,
+        Source::CloudEvent,
+        at.attribute(name),
+        reason,
+    ))
+}
+
+/// Builds the event from its attributes.
 fn from_attributes(
     mut attributes: Map<String, Value>,
     data: Payload,
     raw: RawEvent,
-    prefix: &str,
+    at: Location,
 ) -> Result<CloudEvent<Payload>, DecodeError> {
-    let source = raw.source();
-    let mut take = |name: &str| -> Option<String> {
-        match attributes.remove(name)? {
-            Value::String(text) => Some(text),
-            other => Some(other.to_string()),
-        }
+    let bad = |name: &str, reason: String| {
+        DecodeError::field(EXPECTED, Source::CloudEvent, at.attribute(name), reason)
     };
-    let missing = |name: &str| {
-        DecodeError::field(
-            EXPECTED,
-            source,
-            format!("{prefix}{name}"),
-            format!("missing required attribute `{name}`"),
-        )
-    };
-    let spec_version = take("specversion").ok_or_else(|| missing("specversion"))?;
+    let spec_version = take_required(&mut attributes, "specversion", at)?;
     if spec_version != "1.0" {
-        return Err(DecodeError::field(
-            EXPECTED,
-            source,
-            format!("{prefix}specversion"),
+        return Err(bad(
+            "specversion",
             format!("unsupported specversion {spec_version:?}; only 1.0 is supported"),
         ));
     }
-    let id = take("id").ok_or_else(|| missing("id"))?;
-    let event_source = take("source").ok_or_else(|| missing("source"))?;
-    let event_type = take("type").ok_or_else(|| missing("type"))?;
-    let time = match take("time") {
+    let id = take_required(&mut attributes, "id", at)?;
+    let event_source = take_required(&mut attributes, "source", at)?;
+    let event_type = take_required(&mut attributes, "type", at)?;
+    let time = match take(&mut attributes, "time") {
         None => None,
         Some(text) => Some(
             DateTime::parse_from_rfc3339(&text)
-                .map_err(|err| {
-                    DecodeError::field(
-                        EXPECTED,
-                        source,
-                        format!("{prefix}time"),
-                        format!("not an RFC 3339 time: {err}"),
-                    )
-                })?
+                .map_err(|err| bad("time", format!("not an RFC 3339 time: {err}")))?
                 .to_utc(),
         ),
     };
@@ -238,23 +497,178 @@ fn from_attributes(
         source: event_source,
         event_type,
         spec_version,
-        subject: take("subject"),
+        subject: take(&mut attributes, "subject"),
         time,
-        data_content_type: take("datacontenttype"),
-        data_schema: take("dataschema"),
+        data_content_type: take(&mut attributes, "datacontenttype"),
+        data_schema: take(&mut attributes, "dataschema"),
         extensions: attributes.into_iter().collect(),
         data,
         raw,
+        at,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::HttpRequest;
 
     fn decode(incoming: Incoming) -> Result<CloudEvent<Payload>, DecodeError> {
         CloudEvent::<Value>::decode(incoming).map(|decoded| decoded.into_units().remove(0))
+    }
+
+    /// A `POST /` with these headers and body.
+    fn request(headers: &[(&str, &[u8])], body: &str) -> Incoming {
+        let headers = headers
+            .iter()
+            .map(|(name, value)| {
+                let name = http::HeaderName::from_bytes(name.as_bytes()).expect("a header name");
+                let value = http::HeaderValue::from_bytes(value).expect("a header value");
+                (name, value)
+            })
+            .collect();
+        Incoming::from(HttpRequest::new(
+            http::Method::POST,
+            "/",
+            headers,
+            body.to_owned(),
+        ))
+    }
+
+    /// Asserts that `result` is refused at `pointer`, with a message saying `says`.
+    fn refused<T: std::fmt::Debug>(result: Result<T, DecodeError>, pointer: &str, says: &str) {
+        let err = result.expect_err("refused");
+        assert_eq!(err.pointer(), pointer, "{err}");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+
+    const BINARY: [(&str, &[u8]); 4] = [
+        ("ce-specversion", b"1.0"),
+        ("ce-id", b"e-1"),
+        ("ce-source", b"//s"),
+        ("ce-type", b"t"),
+    ];
+
+    #[test]
+    fn the_content_type_chooses_the_mode() {
+        let event = r#"{"specversion":"1.0","id":"e-1","source":"//s","type":"t","data":{"n":1}}"#;
+        // Structured, whatever the case and parameters of the media type.
+        let structured = [(
+            "content-type",
+            &b"Application/CloudEvents+JSON; charset=utf-8"[..],
+        )];
+        let decoded = decode(request(&structured, event)).unwrap();
+        assert_eq!(decoded.at, Location::Document);
+        assert_eq!(decoded.data.json().unwrap()["n"], 1);
+
+        // Binary mode: the same JSON is only the data.
+        let mut binary = BINARY.to_vec();
+        binary.push(("content-type", b"application/json"));
+        let decoded = decode(request(&binary, event)).unwrap();
+        assert_eq!(decoded.at, Location::Headers);
+        assert_eq!(decoded.data.json().unwrap()["id"], "e-1");
+
+        // A structured event posted as plain JSON is still read.
+        let plain = [("content-type", &b"application/json"[..])];
+        assert_eq!(decode(request(&plain, event)).unwrap().id, "e-1");
+
+        // Declared structured mode names what is missing instead of guessing the format.
+        refused(
+            decode(request(&structured, r#"{"id":"e-1"}"#)),
+            "/specversion",
+            "missing required attribute `specversion`",
+        );
+        let avro = [("content-type", &b"application/cloudevents+avro"[..])];
+        refused(
+            decode(request(&avro, event)),
+            "header content-type",
+            "unsupported event format `application/cloudevents+avro`",
+        );
+    }
+
+    #[test]
+    fn a_batch_is_one_unit_per_event_answered_all_or_nothing() {
+        let batch = [("content-type", &b"application/cloudevents-batch+json"[..])];
+        let body = r#"[
+            {"specversion":"1.0","id":"e-1","source":"//s","type":"t","data":{"n":1}},
+            {"specversion":"1.0","id":"e-2","source":"//s","type":"t","data_base64":"aGk="}
+        ]"#;
+        let decoded = CloudEvent::<Value>::decode(request(&batch, body)).unwrap();
+        assert_eq!(decoded.reply_format(), ReplyFormat::AllOrNothing);
+        let units = decoded.into_units();
+        let ids: Vec<_> = units.iter().map(|event| event.id.as_str()).collect();
+        assert_eq!(ids, ["e-1", "e-2"]);
+        assert_eq!(units[1].data.to_bytes(), &b"hi"[..]);
+        assert_eq!(units[1].raw().record_index(), Some(1));
+        assert_eq!(units[1].data_pointer(), "/1/data");
+
+        let empty = CloudEvent::<Value>::decode(request(&batch, "[]")).unwrap();
+        assert!(empty.units().is_empty());
+
+        let second_has_no_source = r#"[{"specversion":"1.0","id":"e-1","source":"//s","type":"t"},{"specversion":"1.0","id":"e-2","type":"t"}]"#;
+        let in_batch = |body| CloudEvent::<Value>::decode(request(&batch, body));
+        refused(
+            in_batch(second_has_no_source),
+            "/1/source",
+            "missing required attribute `source`",
+        );
+        refused(in_batch(r#"[{"specversion":"1.0"}, 7]"#), "/0/id", "`id`");
+        refused(
+            in_batch(r#"[{"specversion":"1.0","id":"e-1","source":"//s","type":"t"}, 7]"#),
+            "/1",
+            "each event of a batch must be a JSON object, found 7",
+        );
+        refused(
+            in_batch(r#"{"specversion":"1.0"}"#),
+            "",
+            "a batch must be a JSON array of events",
+        );
+    }
+
+    #[test]
+    fn header_values_are_unquoted_then_percent_decoded_and_must_be_utf8() {
+        let mut headers = BINARY.to_vec();
+        headers.push(("ce-subject", br#""a \"quoted\" %E2%82%AC""#));
+        headers.push(("ce-tenant", b"100%25 raw % kept"));
+        let event = decode(request(&headers, "")).unwrap();
+        assert_eq!(event.subject.as_deref(), Some("a \"quoted\" €"));
+        assert_eq!(event.extensions["tenant"], "100% raw % kept");
+
+        let mut headers = BINARY.to_vec();
+        headers.push(("ce-subject", b"%C0%A0"));
+        refused(
+            decode(request(&headers, "")),
+            "header ce-subject",
+            "not UTF-8 once percent-decoded",
+        );
+    }
+
+    #[test]
+    fn required_attributes_must_be_present_and_not_empty() {
+        let without_type = decode(request(&BINARY[..3], ""));
+        assert_eq!(
+            without_type.as_ref().err().and_then(DecodeError::seen),
+            Some(Source::CloudEvent)
+        );
+        refused(
+            without_type,
+            "header ce-type",
+            "missing required attribute `type`",
+        );
+        let mut headers = BINARY.to_vec();
+        headers[1] = ("ce-id", b"");
+        refused(
+            decode(request(&headers, "")),
+            "header ce-id",
+            "required attribute `id` is empty",
+        );
+
+        let mut headers = BINARY.to_vec();
+        headers.push(("ce-time", b"yesterday"));
+        refused(
+            decode(request(&headers, "")),
+            "header ce-time",
+            "not an RFC 3339 time",
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@ const HTTP_SOURCES: &[Source] = &[
     Source::ApiGatewayHttp,
     Source::FunctionUrl,
     Source::Alb,
+    Source::AzureFunctions,
 ];
 
 /// An HTTP request, from any gateway.
@@ -67,10 +68,10 @@ pub struct HttpRequest {
     query: Vec<(String, String)>,
     headers: HeaderMap,
     cookies: Vec<(String, String)>,
-    path_params: HashMap<String, String>,
+    pub(crate) path_params: HashMap<String, String>,
     body: Bytes,
     shape: HttpShape,
-    raw: RawEvent,
+    pub(crate) raw: RawEvent,
 }
 
 /// Which gateway format an HTTP exchange uses; responses are encoded back in
@@ -217,6 +218,7 @@ impl HttpRequest {
     fn from_event(bytes: &Bytes, source: Source) -> Result<HttpRequest, DecodeError> {
         let raw = RawEvent::new(bytes.clone(), source);
         let parts = match source {
+            Source::AzureFunctions => return crate::contract::azure::http_request(bytes, EXPECTED),
             Source::ApiGatewayRest => from_rest(parse_provider(bytes, source, EXPECTED)?),
             Source::ApiGatewayHttp => from_http_api(parse_provider(bytes, source, EXPECTED)?),
             Source::FunctionUrl => from_function_url(parse_provider(bytes, source, EXPECTED)?),

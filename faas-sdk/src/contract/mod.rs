@@ -8,12 +8,12 @@
 //!
 //! | contract | arrives from | handler mode |
 //! |---|---|---|
-//! | [`HttpRequest`], [`Json<T>`] | API Gateway v1/v2, Function URL, ALB, HTTP | one request |
-//! | [`QueueMessage<T>`] | SQS, SNS, SNS over SQS | `batch`, or [`Batch`] |
-//! | [`StorageEvent`] | S3 notification, S3 via EventBridge, S3 over SQS/SNS | `batch`, or [`Batch`] |
+//! | [`HttpRequest`], [`Json<T>`] | API Gateway v1/v2, Function URL, ALB, HTTP, Azure HTTP trigger | one request |
+//! | [`QueueMessage<T>`] | SQS, SNS, SNS over SQS, Pub/Sub (push, CloudEvent), Azure Queue Storage trigger | `batch`, or [`Batch`] |
+//! | [`StorageEvent`] | S3 notification, S3 via EventBridge, S3 over SQS/SNS, GCS CloudEvent, Azure Blob Storage trigger | `batch`, or [`Batch`] |
 //! | [`StreamRecord<T>`] | Kinesis, DynamoDB Streams | `batch`, or [`Batch`] |
-//! | [`ScheduleEvent`] | EventBridge scheduled rule | one event |
-//! | [`CloudEvent<T>`] | CloudEvents 1.0, structured JSON | one event |
+//! | [`ScheduleEvent`] | EventBridge scheduled rule, Cloud Scheduler HTTP job, Azure timer trigger | one event |
+//! | [`CloudEvent<T>`] | CloudEvents 1.0: binary, structured, batched | one event (a batch: once per event) |
 //! | any `T: DeserializeOwned` | the invocation payload as is | one event |
 //!
 //! # How decoding works
@@ -32,7 +32,9 @@
 //! a new name; the old one stays until the next major version. Payload types
 //! are yours; see [`crate::validation`] for how their schemas evolve.
 
+pub(crate) mod azure;
 mod cloudevent;
+mod google;
 pub(crate) mod http;
 mod queue;
 mod schedule;

@@ -1,4 +1,5 @@
-//! Queue messages: SQS, SNS, and SNS delivered through SQS.
+//! Queue messages: SQS, SNS, and SNS delivered through SQS; Google Cloud
+//! Pub/Sub push requests and CloudEvents (mapped in `contract::google`).
 
 use std::collections::HashMap;
 
@@ -7,12 +8,12 @@ use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-use crate::contract::{Record, Records, Unit, event_json};
+use crate::contract::{Record, Records, Unit, event_json, google};
 use crate::error::FunctionError;
 use crate::payload::{FromPayload, Payload};
 use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, keys, parse_provider};
 
-const EXPECTED: &str = "a queue message (SQS, SNS, SNS over SQS)";
+pub(crate) const EXPECTED: &str = "a queue message (SQS, SNS, SNS over SQS, Pub/Sub)";
 
 /// Which service delivered a [`QueueMessage`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +25,11 @@ pub enum QueueSource {
     Sns,
     /// An SNS topic whose notifications an SQS queue subscribes to.
     SnsOverSqs,
+    /// A Google Cloud Pub/Sub subscription: a push request, or a
+    /// `google.cloud.pubsub.topic.v1.messagePublished` CloudEvent (Eventarc).
+    PubSub,
+    /// An Azure Queue Storage queue (an Azure Functions queue trigger).
+    AzureQueue,
 }
 
 /// One message from a queue or topic, its body decoded into `T`.
@@ -47,23 +53,27 @@ pub enum QueueSource {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct QueueMessage<T> {
-    /// The message id: SQS `messageId` (also for SNS over SQS), or SNS `MessageId`.
+    /// The message id: SQS `messageId` (also for SNS over SQS), SNS
+    /// `MessageId`, Pub/Sub `messageId`, or Azure Queue Storage `Id`.
     pub id: String,
     /// The body, decoded.
     pub body: T,
     /// Message attributes (string values; binary values base64-encoded).
     pub attributes: HashMap<String, String>,
-    /// How many times SQS has delivered this message (1 = first time).
+    /// How many times SQS has delivered this message (1 = first time);
+    /// Pub/Sub's `deliveryAttempt`, sent when the subscription has a
+    /// dead-letter topic; Azure Queue Storage's `DequeueCount`.
     pub receive_count: Option<u32>,
-    /// The FIFO message group.
+    /// The FIFO message group, or the Pub/Sub `orderingKey`.
     pub group_id: Option<String>,
     /// When the message was sent.
     pub sent_at: Option<DateTime<Utc>>,
     /// The delivering service.
     pub source: QueueSource,
-    /// The queue or topic ARN.
+    /// The queue or topic ARN; for Pub/Sub the subscription
+    /// (`projects/P/subscriptions/S`), else the topic (`projects/P/topics/T`).
     pub origin: Option<String>,
-    raw: RawEvent,
+    pub(crate) raw: RawEvent,
 }
 
 impl<T> QueueMessage<T> {
@@ -137,12 +147,28 @@ impl<T: FromPayload> Record for QueueMessage<T> {
     type Payload = T;
 
     fn decode_records(incoming: Incoming) -> Result<Records<Self::Unit>, DecodeError> {
+        if google::is_cloudevent_request(&incoming) {
+            return google::pubsub_cloudevents(incoming);
+        }
         let (bytes, source) = event_json(
             incoming,
             EXPECTED,
-            &[Source::Sqs, Source::Sns, Source::SnsEnvelope],
+            &[
+                Source::Sqs,
+                Source::Sns,
+                Source::SnsEnvelope,
+                Source::CloudEvent,
+                Source::PubSubPush,
+                Source::AzureFunctions,
+            ],
         )?;
         match source {
+            // One message per invocation; a failure fails it, and the host retries.
+            Source::AzureFunctions => Ok(Records::all_or_nothing(vec![
+                crate::contract::azure::queue_message(&bytes, EXPECTED)?,
+            ])),
+            Source::CloudEvent => google::pubsub_cloudevents(Incoming::Json(bytes)),
+            Source::PubSubPush => google::pubsub_push(bytes),
             Source::Sqs => {
                 let event: SqsEvent = parse_provider(&bytes, source, EXPECTED)?;
                 let fifo = is_fifo(&event);

@@ -1,15 +1,17 @@
-//! Scheduled invocations: EventBridge rules.
+//! Scheduled invocations: EventBridge rules; Google Cloud Scheduler HTTP
+//! jobs (mapped in `contract::google`).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::contract::{Decoded, EventBridgeHeader, FromEvent, event_json};
+use crate::contract::{Decoded, EventBridgeHeader, FromEvent, event_json, google};
 use crate::error::FunctionError;
 use crate::reply::ReplyFormat;
 use crate::wire::{DecodeError, Incoming, RawEvent, Source, parse_provider};
 
-const EXPECTED: &str = "a schedule event (EventBridge scheduled rule)";
+pub(crate) const EXPECTED: &str =
+    "a schedule event (EventBridge scheduled rule, Cloud Scheduler HTTP job)";
 
 /// A tick of a schedule.
 ///
@@ -25,15 +27,18 @@ const EXPECTED: &str = "a schedule event (EventBridge scheduled rule)";
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ScheduleEvent {
-    /// The schedule's name (the EventBridge rule name).
+    /// The schedule's name (the EventBridge rule name, the Cloud Scheduler
+    /// job name, the Azure timer-triggered function's name).
     pub name: String,
     /// The time the tick was scheduled for (not when it was delivered).
     pub scheduled_time: DateTime<Utc>,
-    /// The event id, unique per tick: a natural idempotency key.
+    /// The event id, unique per tick: a natural idempotency key (on Azure,
+    /// `<function name>/<scheduled time>`).
     pub id: String,
-    /// The `detail` object the schedule carries (empty for plain rules).
+    /// The `detail` object the schedule carries (empty for plain rules); for
+    /// Cloud Scheduler, the job's body (JSON, else the text as a string).
     pub detail: Value,
-    raw: RawEvent,
+    pub(crate) raw: RawEvent,
 }
 
 impl ScheduleEvent {
@@ -48,7 +53,18 @@ impl FromEvent for ScheduleEvent {
     type Payload = ();
 
     fn decode(incoming: Incoming) -> Result<Decoded<ScheduleEvent>, DecodeError> {
-        let (bytes, source) = event_json(incoming, EXPECTED, &[Source::EventBridge])?;
+        let incoming = match incoming {
+            Incoming::Http(request) if google::is_cloud_scheduler_request(&request) => {
+                return google::cloud_scheduler_tick(*request);
+            }
+            incoming => incoming,
+        };
+        let accepted = [Source::EventBridge, Source::AzureFunctions];
+        let (bytes, source) = event_json(incoming, EXPECTED, &accepted)?;
+        if source == Source::AzureFunctions {
+            let tick = crate::contract::azure::schedule_event(&bytes, EXPECTED)?;
+            return Ok(Decoded::single(tick, ReplyFormat::Direct));
+        }
         let detail_type = EventBridgeHeader::read(&bytes, EXPECTED)?.detail_type;
         if detail_type != "Scheduled Event" {
             return Err(DecodeError::field(

@@ -1,4 +1,5 @@
-//! Object storage notifications: S3 direct, via EventBridge, via SQS or SNS.
+//! Object storage notifications: S3 direct, via EventBridge, via SQS or SNS;
+//! Google Cloud Storage CloudEvents (mapped in `contract::google`).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
@@ -9,11 +10,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::contract::queue::{is_fifo, sqs_units, unwrap_sns};
-use crate::contract::{EventBridgeHeader, Record, Records, Unit, event_json};
+use crate::contract::{EventBridgeHeader, Record, Records, Unit, event_json, google};
 use crate::error::FunctionError;
 use crate::wire::{DecodeError, Incoming, RawEvent, Shape, Source, keys, parse_provider};
 
-const EXPECTED: &str = "a storage event (S3 notification, S3 via EventBridge, S3 over SQS or SNS)";
+pub(crate) const EXPECTED: &str =
+    "a storage event (S3 notification, S3 via EventBridge, S3 over SQS or SNS, GCS CloudEvent)";
 
 /// What happened to the object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -54,6 +56,10 @@ pub enum StorageSource {
     Sqs,
     /// An S3 event notification in an SNS notification.
     Sns,
+    /// A Google Cloud Storage CloudEvent (`google.cloud.storage.object.v1.*`, from Eventarc).
+    Gcs,
+    /// An Azure Blob Storage blob (an Azure Functions blob trigger).
+    AzureBlob,
 }
 
 /// A change to one object in a bucket.
@@ -95,14 +101,14 @@ pub struct StorageEvent {
     pub region: Option<String>,
     /// How it was delivered.
     pub source: StorageSource,
-    delivery: Delivery,
-    raw: RawEvent,
+    pub(crate) delivery: Delivery,
+    pub(crate) raw: RawEvent,
 }
 
 /// The queue message a storage event arrived in, if any: failures are
 /// reported by its id, and its receive count is the delivery attempt.
 #[derive(Debug, Clone, Default)]
-struct Delivery {
+pub(crate) struct Delivery {
     message_id: Option<String>,
     receive_count: Option<u32>,
 }
@@ -149,9 +155,24 @@ impl Record for StorageEvent {
     type Payload = ();
 
     fn decode_records(incoming: Incoming) -> Result<Records<StorageUnit>, DecodeError> {
-        let accepted = [Source::S3, Source::EventBridge, Source::Sqs, Source::Sns];
+        if google::is_cloudevent_request(&incoming) {
+            return google::storage_records(incoming);
+        }
+        let accepted = [
+            Source::S3,
+            Source::EventBridge,
+            Source::Sqs,
+            Source::Sns,
+            Source::CloudEvent,
+            Source::AzureFunctions,
+        ];
         let (bytes, source) = event_json(incoming, EXPECTED, &accepted)?;
         let units = match source {
+            Source::AzureFunctions => {
+                let blob = crate::contract::azure::storage_event(&bytes, EXPECTED)?;
+                vec![StorageUnit::Event(blob)]
+            }
+            Source::CloudEvent => return google::storage_records(Incoming::Json(bytes)),
             Source::S3 => {
                 let raw = RawEvent::new(bytes.clone(), source);
                 let event: S3Event = parse_provider(&bytes, source, EXPECTED)?;

@@ -1,0 +1,52 @@
+//! `cargo run -p queue-worker`, end to end: the built binary on the local
+//! development server, stopped by SIGTERM as a platform stops it.
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
+
+use faas_testkit::events;
+use faas_testkit::local::send;
+use faas_testkit::process::{Spawned, wait_for_port};
+use faas_testkit::tools::free_port;
+use serde_json::json;
+
+#[tokio::test]
+async fn sigterm_lets_the_worker_finish_and_runs_its_shutdown_hook() {
+    let port = free_port();
+    let mut binary = Spawned::start(
+        Command::new(env!("CARGO_BIN_EXE_queue-worker"))
+            .env("PORT", port.to_string())
+            .env("FAAS_PLATFORM", "local")
+            .env("FAAS_LOG_FORMAT", "json"),
+    )
+    .expect("the binary starts");
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_for_port(addr, Duration::from_secs(20))
+        .await
+        .unwrap_or_else(|err| panic!("{err}\n{}", binary.stderr()));
+
+    let batch = events::sqs()
+        .message(json!({"job_id": "j-1", "action": "resize"}))
+        .message(json!({"job_id": "j-2", "action": "thumbnail"}))
+        .message(json!({"job_id": "j-3", "action": "poison"}));
+    let ids = batch.message_ids();
+    let reply = send(addr, "POST", "/", &[], batch.build().to_string().as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.json(),
+        json!({"batchItemFailures": [{"itemIdentifier": ids[2]}]})
+    );
+
+    binary.terminate().unwrap();
+    let status = binary.wait(Duration::from_secs(20)).await.unwrap();
+    let logs = binary.stderr();
+    assert!(status.success(), "{status}\n{logs}");
+    let stopping = logs
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|line| line["fields"]["message"] == "worker stopping")
+        .unwrap_or_else(|| panic!("no shutdown log line in:\n{logs}"));
+    assert_eq!(stopping["fields"]["jobs_done"], 2);
+}
