@@ -168,10 +168,11 @@ where
     H: Handler,
     I: Init<State = H::State>,
 {
+    let stop = crate::runtime::shutdown_signal();
     let options = AzureOptions::from_config(&config)?;
     let grace = crate::runtime::shutdown_grace(&config)?;
     let function = Arc::new(crate::runtime::start(handler, &init, &config, Platform::Azure).await?);
-    serve(&function, options, crate::runtime::shutdown_signal()).await?;
+    serve(&function, options, stop).await?;
     crate::runtime::shut_down(&init, function.state(), grace).await;
     Ok(())
 }
@@ -311,12 +312,18 @@ where
     H: Handler,
     S: Service<<H::Event as FromEvent>::Unit>,
 {
+    /// The host names each invocation; that id is the request id.
+    fn request_id(&self, headers: &http::HeaderMap) -> Option<String> {
+        headers
+            .get(INVOCATION_ID_HEADER)?
+            .to_str()
+            .ok()
+            .map(str::to_owned)
+    }
+
     async fn respond(&self, request: HttpRequest, request_id: &str) -> HttpResponse {
-        let id = request
-            .header(INVOCATION_ID_HEADER)
-            .unwrap_or(request_id)
-            .to_owned();
-        let mut info = InvocationInfo::default().with_request_id(id.as_str());
+        let id = request_id;
+        let mut info = InvocationInfo::default().with_request_id(id);
         if let Some(trace) = request.header("traceparent") {
             info = info.with_trace_id(trace);
         }
@@ -324,28 +331,26 @@ where
             Route::Probe => HttpResponse::new(StatusCode::OK),
             Route::Invocation => {
                 let payload = Incoming::Json(request.into_body());
-                invocation_reply(self.function.invoke(payload, info).await, &id)
+                invocation_reply(self.function.invoke(payload, info).await, id)
             }
-            Route::Forwarded => match self.function.invoke(Incoming::from(request), info).await {
-                Outcome::Http(response) => response,
-                Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
-                    .with_body(HeaderValue::from_static("application/json"), json),
-                Outcome::Failed(err) => problem_response(&err, &id),
-            },
+            Route::Forwarded => {
+                let outcome = self.function.invoke(Incoming::from(request), info).await;
+                crate::server::http_answer(outcome, id)
+            }
             Route::NotAnInvocation => {
                 let err = FunctionError::bad_input(format!(
                     "expected the Functions host's request payload, a JSON object {{\"Data\": {{…}}, \"Metadata\": {{…}}}}, as the body of POST {}",
                     request.path()
                 ));
-                problem_response(&err, &id)
+                problem_response(&err, id)
             }
             Route::Elsewhere => {
                 let detail = "this Azure Functions custom handler takes invocations from the Functions host: POST /<FunctionName> with the request payload";
                 if is_function_path(request.path()) {
-                    problem(StatusCode::METHOD_NOT_ALLOWED, "bad_input", detail, &id)
+                    problem(StatusCode::METHOD_NOT_ALLOWED, "bad_input", detail, id)
                         .with_header(header::ALLOW, HeaderValue::from_static("POST"))
                 } else {
-                    problem(StatusCode::NOT_FOUND, "not_found", detail, &id)
+                    problem(StatusCode::NOT_FOUND, "not_found", detail, id)
                 }
             }
         }

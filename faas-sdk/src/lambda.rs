@@ -147,6 +147,7 @@ use crate::function::{Function, InvocationInfo, StartError};
 use crate::handler::{Handler, Init};
 use crate::layer::error_chain;
 use crate::reply::Outcome;
+use crate::runtime::StopSignals;
 use crate::wire::Incoming;
 
 /// The name of the no-op internal extension that makes Lambda send SIGTERM.
@@ -385,45 +386,6 @@ fn deadline(millis: u64) -> Option<DateTime<Utc>> {
         return None;
     }
     DateTime::from_timestamp_millis(i64::try_from(millis).ok()?)
-}
-
-/// SIGTERM and SIGINT, listened for from the moment it is built.
-struct StopSignals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-}
-
-impl StopSignals {
-    fn listen() -> std::io::Result<StopSignals> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(StopSignals {
-                term: signal(SignalKind::terminate())?,
-                int: signal(SignalKind::interrupt())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(StopSignals {})
-    }
-
-    /// Completes with the signal's name when one arrives.
-    async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.term.recv() => "SIGTERM",
-                _ = self.int.recv() => "SIGINT",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "Ctrl-C"
-        }
-    }
 }
 
 /// The calls to the Runtime API that `lambda_runtime` does not make for us.

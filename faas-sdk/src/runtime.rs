@@ -27,6 +27,7 @@
 //! overrides). `RUST_LOG` filters them (`info` by default; for example
 //! `RUST_LOG=warn,faas=debug`).
 
+use std::future::Future;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -85,13 +86,14 @@ where
     match platform {
         #[cfg(feature = "http")]
         Platform::Local | Platform::Http => {
+            let stop = shutdown_signal();
             let options = if platform == Platform::Local {
                 crate::server::ServerOptions::local(&config)?
             } else {
                 crate::server::ServerOptions::platform(&config)?
             };
             let function = std::sync::Arc::new(start(handler, &init, &config, platform).await?);
-            crate::server::serve(&function, options, shutdown_signal()).await?;
+            crate::server::serve(&function, options, stop).await?;
             shut_down(&init, function.state(), shutdown_grace(&config)?).await;
             Ok(())
         }
@@ -134,27 +136,61 @@ where
 }
 
 /// Completes when the process is asked to stop: SIGTERM (what platforms
-/// send) or SIGINT (Ctrl-C).
-pub async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
+/// send) or SIGINT (Ctrl-C). The handlers are installed by this call, not
+/// when the future is first polled, so a signal during a slow `init` is not lost.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    let signals = StopSignals::listen();
+    async move {
+        match signals {
+            Ok(mut signals) => {
+                let signal = signals.recv().await;
+                tracing::info!(signal, "stopping");
             }
-            // No SIGTERM handler can be installed: Ctrl-C still stops the process.
+            // No handler can be installed: Ctrl-C still stops the process.
             Err(_) => {
-                let _ = ctrl_c.await;
+                let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+}
+
+/// SIGTERM and SIGINT, listened for from the moment it is built.
+pub(crate) struct StopSignals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    pub(crate) fn listen() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    /// Completes with the signal's name when one arrives.
+    pub(crate) async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => "SIGTERM",
+                _ = self.int.recv() => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
 }
 
 /// How long the shutdown hook may run: `FAAS_SHUTDOWN_GRACE_MS`, else 5 s

@@ -181,6 +181,13 @@ where
 
 /// What answers the requests of a server.
 pub(crate) trait Endpoint: Send + Sync + 'static {
+    /// The id the caller gave this request, if it gives one; otherwise the
+    /// server makes one up.
+    fn request_id(&self, headers: &http::HeaderMap) -> Option<String> {
+        let _ = headers;
+        None
+    }
+
     /// The response to `request`; `request_id` is also sent as `x-request-id`.
     fn respond(
         &self,
@@ -240,7 +247,9 @@ async fn exchange<E: Endpoint>(
     request: hyper::Request<HyperBody>,
     max_body_bytes: usize,
 ) -> hyper::Response<Full<Bytes>> {
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let request_id = endpoint
+        .request_id(request.headers())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let response = match read_request(request, max_body_bytes, &request_id).await {
         Ok(request) => endpoint.respond(request, &request_id).await,
         Err(response) => response,
@@ -365,17 +374,23 @@ where
             Some(trace) => info.with_trace_id(trace),
             None => info,
         };
-        match self.function.invoke(Incoming::from(request), info).await {
-            Outcome::Http(response) => response,
-            // `()`, or a batch that succeeded: no body, which every sender
-            // takes for an acknowledgement (a Knative broker would read a
-            // body as a reply event).
-            Outcome::Json(json) if json.as_ref() == b"null" => {
-                HttpResponse::new(StatusCode::NO_CONTENT)
-            }
-            Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
-                .with_body(HeaderValue::from_static("application/json"), json),
-            Outcome::Failed(err) => problem_response(&err, request_id),
+        let outcome = self.function.invoke(Incoming::from(request), info).await;
+        http_answer(outcome, request_id)
+    }
+}
+
+/// The HTTP answer to an invocation's outcome.
+pub(crate) fn http_answer(outcome: Outcome, request_id: &str) -> HttpResponse {
+    match outcome {
+        Outcome::Http(response) => response,
+        // `()`, or a batch that succeeded: no body, which every sender takes
+        // for an acknowledgement (a Knative broker would read a body as a
+        // reply event).
+        Outcome::Json(json) if json.as_ref() == b"null" => {
+            HttpResponse::new(StatusCode::NO_CONTENT)
         }
+        Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
+            .with_body(HeaderValue::from_static("application/json"), json),
+        Outcome::Failed(err) => problem_response(&err, request_id),
     }
 }

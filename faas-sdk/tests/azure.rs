@@ -337,6 +337,8 @@ async fn a_queue_message_runs_once_with_its_dequeue_count() {
         reply.json(),
         json!({"Outputs": {}, "Logs": [], "ReturnValue": null})
     );
+    // The host's invocation id is the request id, in logs and in the answer.
+    assert_eq!(reply.header("x-request-id"), request.invocation_id());
     assert_eq!(
         function.state().take(),
         [json!({

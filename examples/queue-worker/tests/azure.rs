@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use faas_testkit::events::{self, AzureCustomHandler};
+use faas_testkit::process::log_line;
 use serde_json::{Value, json};
 
 fn app_dir() -> PathBuf {
@@ -94,10 +95,7 @@ async fn the_binary_serves_the_functions_host() {
 
     let (status, logs) = handler.stop(Duration::from_secs(20)).await.unwrap();
     assert!(status.success(), "{status}\n{logs}");
-    let stopping = logs
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .find(|line| line["fields"]["message"] == "worker stopping")
+    let stopping = log_line(&logs, "worker stopping")
         .unwrap_or_else(|| panic!("no shutdown log line in:\n{logs}"));
     assert_eq!(stopping["fields"]["jobs_done"], 1);
 }

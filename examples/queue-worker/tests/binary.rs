@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use faas_testkit::events;
 use faas_testkit::local::send;
-use faas_testkit::process::{Spawned, wait_for_port};
+use faas_testkit::process::{Spawned, log_line, wait_for_port};
 use faas_testkit::tools::free_port;
 use serde_json::json;
 
@@ -43,10 +43,7 @@ async fn sigterm_lets_the_worker_finish_and_runs_its_shutdown_hook() {
     let status = binary.wait(Duration::from_secs(20)).await.unwrap();
     let logs = binary.stderr();
     assert!(status.success(), "{status}\n{logs}");
-    let stopping = logs
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .find(|line| line["fields"]["message"] == "worker stopping")
+    let stopping = log_line(&logs, "worker stopping")
         .unwrap_or_else(|| panic!("no shutdown log line in:\n{logs}"));
     assert_eq!(stopping["fields"]["jobs_done"], 2);
 }
