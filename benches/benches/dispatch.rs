@@ -45,6 +45,8 @@ use faas::{
     FunctionError, HttpRequest, HttpResponse, InvocationInfo, QueueMessage, StorageEvent,
     StorageEventKind,
 };
+use faas_benches::Mode;
+use faas_benches::compare::{Comparison, Side, format_ns, interleave};
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Runtime;
 
@@ -243,31 +245,6 @@ fn reply_bytes(outcome: Outcome) -> Bytes {
     }
 }
 
-/// How this run was asked to go, from the arguments cargo and the user pass.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// `cargo test`, `--test`, `--list`, `--profile-time`: no side-by-side timing.
-    NoRatio,
-    /// `cargo bench -- --quick`.
-    Quick,
-    /// `cargo bench`.
-    Full,
-}
-
-impl Mode {
-    fn from_args() -> Mode {
-        let args: Vec<String> = std::env::args().collect();
-        let has = |flag: &str| args.iter().any(|arg| arg == flag);
-        if !has("--bench") || has("--test") || has("--list") || has("--profile-time") {
-            Mode::NoRatio
-        } else if has("--quick") {
-            Mode::Quick
-        } else {
-            Mode::Full
-        }
-    }
-}
-
 /// Times `f` for `iterations` calls on `rt`, in nanoseconds per call.
 fn time_per_call<F, Fut>(rt: &Runtime, iterations: u32, f: &F) -> f64
 where
@@ -283,55 +260,27 @@ where
     })
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-/// Interleaved rounds of both sides: medians of each side's time per call
-/// and of the per-round ratios.
-fn side_by_side<F, FFut, B, BFut>(
-    rt: &Runtime,
-    mode: Mode,
-    faas: &F,
-    baseline: &B,
-) -> (f64, f64, f64)
+/// Interleaved rounds of both sides, each round sized so that a side takes
+/// about 10 ms (quick) or 20 ms: nanoseconds per call.
+fn side_by_side<F, FFut, B, BFut>(rt: &Runtime, mode: Mode, faas: &F, baseline: &B) -> Comparison
 where
     F: Fn() -> FFut,
     FFut: Future,
     B: Fn() -> BFut,
     BFut: Future,
 {
-    let (rounds, round_time) = match mode {
-        Mode::Quick => (15, Duration::from_millis(10)),
-        _ => (61, Duration::from_millis(20)),
-    };
+    let (rounds, round_time) = mode.pick(
+        (15, Duration::from_millis(10)),
+        (61, Duration::from_millis(20)),
+    );
     // Warm up both, and size a round so each side takes about `round_time`.
     time_per_call(rt, 1000, baseline);
     let per_call = time_per_call(rt, 1000, faas);
     let iterations = (round_time.as_nanos() as f64 / per_call).clamp(10.0, 1e6) as u32;
-    let (mut faas_times, mut baseline_times, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..rounds {
-        let (f, b) = if round % 2 == 0 {
-            let f = time_per_call(rt, iterations, faas);
-            (f, time_per_call(rt, iterations, baseline))
-        } else {
-            let b = time_per_call(rt, iterations, baseline);
-            (time_per_call(rt, iterations, faas), b)
-        };
-        faas_times.push(f);
-        baseline_times.push(b);
-        ratios.push(f / b);
-    }
-    (median(faas_times), median(baseline_times), median(ratios))
-}
-
-fn format_ns(ns: f64) -> String {
-    if ns < 1_000.0 {
-        format!("{ns:.0} ns")
-    } else {
-        format!("{:.2} µs", ns / 1_000.0)
-    }
+    interleave(rounds, |side| match side {
+        Side::Faas => time_per_call(rt, iterations, faas),
+        Side::Baseline => time_per_call(rt, iterations, baseline),
+    })
 }
 
 /// One run of the bench: criterion, the runtime both sides run on, and
@@ -381,12 +330,8 @@ impl Run<'_> {
         group.finish();
 
         (self.mode != Mode::NoRatio).then(|| {
-            let (faas_ns, baseline_ns, ratio) = side_by_side(self.rt, self.mode, &faas, &baseline);
-            format!(
-                "dispatch/{name}: faas {} vs baseline {} = {ratio:.3}×",
-                format_ns(faas_ns),
-                format_ns(baseline_ns)
-            )
+            side_by_side(self.rt, self.mode, &faas, &baseline)
+                .line(&format!("dispatch/{name}"), format_ns)
         })
     }
 }

@@ -63,6 +63,7 @@ pub mod contract;
 pub mod error;
 pub mod function;
 pub mod handler;
+pub mod idempotency;
 #[cfg(feature = "aws-lambda")]
 pub mod lambda;
 pub mod layer;

@@ -39,11 +39,13 @@
 mod clock;
 pub mod events;
 pub mod fixtures;
+pub mod idempotency;
 mod harness;
 pub mod local;
 mod logs;
 pub mod process;
 pub mod runtime_api;
+pub mod servers;
 pub mod tools;
 
 pub use clock::FakeClock;
