@@ -23,6 +23,7 @@ start=$(date +%s)
 # Real peers the end-to-end tests start themselves, pinned.
 CARGO_LAMBDA_VERSION=1.9.2    # the Lambda Runtime API emulator (its PyPI wheel ships the binary)
 CLOUDEVENTS_VERSION=1.13.0    # the CloudEvents Python SDK, as a real client
+MOTO_VERSION=5.2.1            # moto_server, a local DynamoDB for the DynamoDB idempotency store
 
 pip_install() {
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$@"
@@ -39,6 +40,26 @@ fi
 if ! python3 -c "import cloudevents, sys; sys.exit(cloudevents.__version__ != '$CLOUDEVENTS_VERSION')" 2>/dev/null; then
     step "installing the cloudevents Python SDK $CLOUDEVENTS_VERSION"
     pip_install "cloudevents==$CLOUDEVENTS_VERSION"
+fi
+if ! command -v moto_server >/dev/null 2>&1; then
+    step "installing moto[server] $MOTO_VERSION (a local DynamoDB)"
+    pip_install "moto[server]==$MOTO_VERSION"
+fi
+if ! command -v redis-server >/dev/null 2>&1; then
+    step "installing redis-server (a real Redis for the Redis idempotency store)"
+    apt_redis() { "$@" apt-get update -qq && "$@" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+    if [ "$(id -u)" = 0 ]; then
+        apt_redis
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        apt_redis sudo -n
+    else
+        echo "redis-server is missing and this is not root (nor passwordless sudo): install it with" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y redis-server" >&2
+        if [ "${CI:-}" = "true" ]; then
+            exit 1
+        fi
+        echo "(the Redis tests skip without it; with CI=true they fail)" >&2
+    fi
 fi
 
 step "cargo fmt --check"

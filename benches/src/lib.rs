@@ -6,11 +6,13 @@
 //! | `cold_start` | `order-webhook`: exec → first response through a Runtime API | a raw `lambda_runtime` echo (`lambda-echo`) | ≤ 1.10× |
 //! | `binary_size` | `order-webhook`, and `size-probe` per feature set | `lambda-echo` | ≤ 1.25× |
 //! | `http_throughput` | an echo on `faas::server` (`faas-http-echo`) | a bare hyper echo (`hyper-echo`) | ≥ 0.9× |
+//! | `idempotency` | an idempotent invocation on a `RedisStore` | the same client's bare `SET NX PX` + `SET` | ≤ 1.15× |
 //!
 //! ```text
 //! cargo bench -p faas-benches --bench cold_start
 //! cargo bench -p faas-benches --bench binary_size
 //! cargo bench -p faas-benches --bench http_throughput
+//! cargo bench -p faas-benches --bench idempotency
 //! cargo bench -p faas-benches -- --quick     # every bench, shorter
 //! ```
 //!

@@ -7,6 +7,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, LitInt, LitStr, Pat, Token, Type};
 
+use crate::idempotency::{self, IdempotencyOption};
 use crate::signature::{
     Returns, check_plain_async, function_and_type, parse_function, result_types, type_name,
 };
@@ -17,7 +18,7 @@ const RETURNS: Returns = Returns {
     error: "FunctionError",
 };
 
-const OPTIONS: &str = "batch, batch(concurrency = N), name = \"...\", schema = \"path\"";
+const OPTIONS: &str = "batch, batch(concurrency = N), name = \"...\", schema = \"path\", idempotency(key = \"/pointer\", ...)";
 /// Contracts that arrive as records of a batch.
 const RECORD_TYPES: &[&str] = &["QueueMessage", "StreamRecord", "StorageEvent"];
 /// Contracts that arrive one per invocation.
@@ -45,6 +46,7 @@ struct Options {
     batch: Option<(Span, usize)>,
     name: Option<LitStr>,
     schema: Option<LitStr>,
+    idempotency: Option<IdempotencyOption>,
 }
 
 impl Parse for Options {
@@ -67,13 +69,7 @@ impl Parse for Options {
                 "batch" => options.batch = Some((key.span(), parse_concurrency(input)?)),
                 "name" => options.name = Some(parse_string_value(input, &key)?),
                 "schema" => options.schema = Some(parse_string_value(input, &key)?),
-                "idempotency" => {
-                    return Err(syn::Error::new(
-                        key.span(),
-                        "`idempotency(...)` is not available yet: this version of faas has no idempotency store; \
-                         remove the option and make the handler safe to run twice for the same event",
-                    ));
-                }
+                "idempotency" => options.idempotency = Some(idempotency::parse(input, &key)?),
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),
@@ -317,6 +313,10 @@ fn generate(
             (&#private::Probe::<#event_type>::new()).schema_source()
         }),
     };
+    let idempotency = options.idempotency.as_ref().map(|option| {
+        let options = option.to_tokens();
+        quote!(.with_idempotency(#options))
+    });
     // The user's error type written as the `Self` of `Into`: an error type
     // that does not convert is reported at that type, once.
     let into_error = quote!(<#error as ::core::convert::Into<#private::FunctionError>>::into);
@@ -336,6 +336,7 @@ fn generate(
                 #private::HandlerConfig::new(#name, ::core::env!("CARGO_PKG_VERSION"))
                     .with_concurrency(#concurrency)
                     .with_schema(#schema)
+                    #idempotency
             }
 
             fn call<'a>(

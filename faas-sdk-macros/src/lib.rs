@@ -6,6 +6,7 @@
 //! token, with a hint how to fix it.
 
 mod handler;
+mod idempotency;
 mod init;
 mod main_macro;
 mod signature;

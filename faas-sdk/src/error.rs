@@ -37,6 +37,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// | `forbidden` | 403 | no |
 /// | `not_found` | 404 | no |
 /// | `conflict` | 409 | no |
+/// | `in_progress` | 409 | yes, after `Retry-After` |
 /// | `too_many_requests` | 429 | yes, after `Retry-After` |
 /// | `transient` | 503 | yes, after `Retry-After` |
 /// | `permanent` | 422 | no: goes to the dead-letter queue |
@@ -61,6 +62,9 @@ pub enum ErrorKind {
     NotFound,
     /// The event conflicts with the current state (e.g. a duplicate).
     Conflict,
+    /// The same event is being processed by another invocation right now
+    /// (an idempotency key in progress): retry once it has finished.
+    InProgress,
     /// The caller or a dependency is rate limited.
     TooManyRequests,
     /// A dependency failed in a way that a retry may fix.
@@ -73,12 +77,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::BadInput,
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
         ErrorKind::NotFound,
         ErrorKind::Conflict,
+        ErrorKind::InProgress,
         ErrorKind::TooManyRequests,
         ErrorKind::Transient,
         ErrorKind::Permanent,
@@ -97,6 +102,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not_found",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::InProgress => "in_progress",
             ErrorKind::TooManyRequests => "too_many_requests",
             ErrorKind::Transient => "transient",
             ErrorKind::Permanent => "permanent",
@@ -115,7 +121,7 @@ impl ErrorKind {
             ErrorKind::Unauthorized => 401,
             ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
-            ErrorKind::Conflict => 409,
+            ErrorKind::Conflict | ErrorKind::InProgress => 409,
             ErrorKind::TooManyRequests => 429,
             ErrorKind::Transient => 503,
             // A 4xx, so that push subscriptions and HTTP clients do not retry it.
@@ -131,7 +137,23 @@ impl ErrorKind {
     /// assert!(!faas::ErrorKind::Permanent.is_retryable());
     /// ```
     pub const fn is_retryable(self) -> bool {
-        matches!(self, ErrorKind::Transient | ErrorKind::TooManyRequests)
+        matches!(
+            self,
+            ErrorKind::Transient | ErrorKind::TooManyRequests | ErrorKind::InProgress
+        )
+    }
+
+    /// The kind named `name` (as [`as_str`](Self::as_str) writes it).
+    ///
+    /// ```
+    /// use faas::ErrorKind;
+    /// assert_eq!(ErrorKind::from_name("in_progress"), Some(ErrorKind::InProgress));
+    /// assert_eq!(ErrorKind::from_name("oops"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
     }
 }
 
@@ -238,6 +260,8 @@ impl FunctionError {
         not_found => NotFound,
         /// The event conflicts with the current state (HTTP 409).
         conflict => Conflict,
+        /// Another invocation is processing the same event (HTTP 409, retried after `Retry-After`).
+        in_progress => InProgress,
         /// Rate limited (HTTP 429, retried after `Retry-After`).
         too_many_requests => TooManyRequests,
         /// A retry may succeed (HTTP 503, queue records are retried).
@@ -432,14 +456,18 @@ mod tests {
     }
 
     #[test]
-    fn only_transient_and_rate_limited_kinds_are_retryable() {
+    fn only_transient_rate_limited_and_in_progress_kinds_are_retryable() {
         let retryable: Vec<_> = ErrorKind::ALL
             .into_iter()
             .filter(|k| k.is_retryable())
             .collect();
         assert_eq!(
             retryable,
-            [ErrorKind::TooManyRequests, ErrorKind::Transient]
+            [
+                ErrorKind::InProgress,
+                ErrorKind::TooManyRequests,
+                ErrorKind::Transient
+            ]
         );
     }
 

@@ -47,6 +47,9 @@ use crate::context::{Context, Platform};
 use crate::contract::{FromEvent, Unit};
 use crate::error::{BoxError, FunctionError};
 use crate::handler::Handler;
+use crate::idempotency::{
+    FAAS_IDEMPOTENCY_STORE, Guard, IdempotencyStore, Idempotent, MemoryStore, StoreError,
+};
 use crate::layer::{Layer, Request, Service, Telemetry, Validate, error_chain};
 use crate::reply::{self, AllFailed, Encoded, IntoReply, Outcome, Reply, ReplyFormat, UnitResult};
 use crate::validation::{Schema, SchemaError};
@@ -71,6 +74,9 @@ pub enum StartError {
     /// The server could not listen or serve.
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
+    /// The idempotency store could not be opened.
+    #[error("cannot open the idempotency store ({FAAS_IDEMPOTENCY_STORE}): {}", error_chain(.0))]
+    IdempotencyStore(#[from] StoreError),
 }
 
 /// What the platform says about one invocation.
@@ -148,8 +154,10 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("a non-text panic payload")
 }
 
-/// The layers the SDK puts around every handler.
-pub type DefaultStack<H> = Telemetry<Validate<Core<H>>>;
+/// The layers the SDK puts around every handler: telemetry outermost, then
+/// validation (an invalid payload never claims an idempotency key), then
+/// idempotency.
+pub type DefaultStack<H> = Telemetry<Validate<Idempotent<Core<H>>>>;
 
 /// A handler ready to serve: its state, layers, clock and platform.
 pub struct Function<H: Handler, S = DefaultStack<H>> {
@@ -171,6 +179,7 @@ pub struct FunctionBuilder<H: Handler> {
     platform: Platform,
     config: Config,
     all_failed: Option<AllFailed>,
+    idempotency_store: Option<Arc<dyn IdempotencyStore>>,
 }
 
 impl<H: Handler<State = ()>> Function<H> {
@@ -190,6 +199,7 @@ impl<H: Handler> Function<H> {
             platform: Platform::Test,
             config: Config::default(),
             all_failed: None,
+            idempotency_store: None,
         }
     }
 }
@@ -219,6 +229,19 @@ impl<H: Handler> FunctionBuilder<H> {
     pub fn all_failed(mut self, policy: AllFailed) -> Self {
         self.all_failed = Some(policy);
         self
+    }
+
+    /// Sets where an idempotent handler keeps its records (default: a new
+    /// [`MemoryStore`]). `faas::main!` opens the one `FAAS_IDEMPOTENCY_STORE`
+    /// names.
+    pub fn idempotency_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
+        self.idempotency_store = Some(store);
+        self
+    }
+
+    /// Whether the handler has idempotency options (and so needs a store).
+    pub fn is_idempotent(&self) -> bool {
+        self.handler.config().idempotency.is_some()
     }
 
     /// Compiles the payload schema and assembles the layers.
@@ -253,8 +276,14 @@ impl<H: Handler> FunctionBuilder<H> {
             state: Arc::clone(&state),
             executions: Arc::clone(&executions),
         };
+        let guard = handler_config.idempotency.map(|options| {
+            let store = self
+                .idempotency_store
+                .unwrap_or_else(|| Arc::new(MemoryStore::new()));
+            Guard::new(options(), name, store, Arc::clone(&self.clock))
+        });
         Ok(Function {
-            service: Telemetry::new(Validate::new(core, schema)),
+            service: Telemetry::new(Validate::new(Idempotent::new(core, guard), schema)),
             instance: Instance {
                 name: Arc::from(name),
                 version: Arc::from(version),

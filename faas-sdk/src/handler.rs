@@ -38,6 +38,7 @@ use crate::config::Config;
 use crate::context::Context;
 use crate::contract::FromEvent;
 use crate::error::{BoxError, FunctionError};
+use crate::idempotency::Idempotency;
 use crate::reply::IntoReply;
 use crate::validation::SchemaSource;
 
@@ -79,6 +80,8 @@ pub struct HandlerConfig {
     pub concurrency: usize,
     /// The payload schema, if the payload type or the `schema` option gives one.
     pub schema: Option<SchemaSource>,
+    /// The idempotency options, if the `idempotency(...)` option gives them.
+    pub idempotency: Option<fn() -> Idempotency>,
 }
 
 impl HandlerConfig {
@@ -95,6 +98,7 @@ impl HandlerConfig {
             version,
             concurrency: 1,
             schema: None,
+            idempotency: None,
         }
     }
 
@@ -107,6 +111,19 @@ impl HandlerConfig {
     /// Sets the payload schema.
     pub const fn with_schema(mut self, schema: Option<SchemaSource>) -> HandlerConfig {
         self.schema = schema;
+        self
+    }
+
+    /// Makes the handler idempotent with the options `options` builds.
+    ///
+    /// ```
+    /// use faas::idempotency::Idempotency;
+    /// let config = faas::HandlerConfig::new("orders", "1.0.0")
+    ///     .with_idempotency(|| Idempotency::key("/order_id"));
+    /// assert!(config.idempotency.is_some());
+    /// ```
+    pub const fn with_idempotency(mut self, options: fn() -> Idempotency) -> HandlerConfig {
+        self.idempotency = Some(options);
         self
     }
 }

@@ -36,6 +36,8 @@
 //!   statuses, retries and partial batch failures.
 //! - **Batches** done right: `#[faas::handler(batch)]` runs once per record,
 //!   reports only failed records, keeps FIFO and stream order.
+//! - **Idempotency** ([`idempotency`]): at-least-once delivery never runs
+//!   a side effect twice; records in memory, Redis or DynamoDB.
 //! - **Layers** ([`layer`]) around the handler, `tower`-style.
 //! - **A local server** ([`server`]) and a test kit (the `faas-testkit` crate)
 //!   that runs a handler through exactly the production path.
@@ -49,7 +51,9 @@
 //! - `R` is any `Serialize` type or an [`HttpResponse`], and `E2` converts into [`FunctionError`].
 //!
 //! Options: `batch` (one call per record of a batch; `batch(concurrency = 8)`
-//! runs up to 8 at once), `name = "..."`, `schema = "path/to/schema.json"`.
+//! runs up to 8 at once), `name = "..."`, `schema = "path/to/schema.json"`,
+//! and `idempotency(key = "/order_id", ttl = "24h", ...)` (one execution per
+//! event, see [`idempotency`]).
 //! See [`handler`](macro@handler).
 
 #![warn(missing_docs)]

@@ -129,10 +129,13 @@ where
     I: Init<State = H::State>,
 {
     let state = init.init(config).await.map_err(StartError::Init)?;
-    Function::builder_with_state(handler, state)
+    let mut builder = Function::builder_with_state(handler, state)
         .platform(platform)
-        .config(config.clone())
-        .build()
+        .config(config.clone());
+    if builder.is_idempotent() {
+        builder = builder.idempotency_store(crate::idempotency::open_store(config).await?);
+    }
+    builder.build()
 }
 
 /// Completes when the process is asked to stop: SIGTERM (what platforms

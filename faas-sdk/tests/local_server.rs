@@ -76,7 +76,7 @@ async fn every_error_kind_is_a_problem_document_with_its_status() {
         .into_iter()
         .map(ErrorKind::http_status)
         .collect();
-    assert_eq!(codes, [400, 401, 403, 404, 409, 429, 503, 422, 500]);
+    assert_eq!(codes, [400, 401, 403, 404, 409, 409, 429, 503, 422, 500]);
     server.stop().await;
 }
 

@@ -2,9 +2,11 @@
 
 use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
+use faas::idempotency::IdempotencyStore;
 use faas::reply::Outcome;
 use faas::wire::Incoming;
 use faas::{Config, Function, FunctionError, Handler, InvocationInfo, Platform};
@@ -40,6 +42,7 @@ pub fn harness<H: Handler>(handler: H) -> Harness<H> {
             state: None,
             clock: None,
             config: Config::default(),
+            store: None,
         }),
         function: None,
     }
@@ -62,6 +65,7 @@ struct Setup<H: Handler> {
     state: Option<H::State>,
     clock: Option<FakeClock>,
     config: Config,
+    store: Option<Arc<dyn IdempotencyStore>>,
 }
 
 impl<H: Handler> Harness<H> {
@@ -80,6 +84,14 @@ impl<H: Handler> Harness<H> {
     /// Sets the environment the function sees (function name and version).
     pub fn config(mut self, config: Config) -> Self {
         self.setup_mut().config = config;
+        self
+    }
+
+    /// Keeps an idempotent handler's records in `store` (default: a
+    /// [`MemoryStore`](faas::idempotency::MemoryStore) of this harness).
+    /// Two harnesses given one store act as two instances of a function.
+    pub fn idempotency_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
+        self.setup_mut().store = Some(store);
         self
     }
 
@@ -111,6 +123,9 @@ impl<H: Handler> Harness<H> {
                 .config(setup.config);
             if let Some(clock) = setup.clock {
                 builder = builder.clock(clock.shared());
+            }
+            if let Some(store) = setup.store {
+                builder = builder.idempotency_store(store);
             }
             match builder.build() {
                 Ok(function) => self.function = Some(function),

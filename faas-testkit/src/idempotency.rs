@@ -20,11 +20,16 @@ use std::sync::Arc;
 use faas::idempotency::{Claim, Claimed, Completion, IdempotencyStore, Record, Status, StoreError};
 use tokio::task::JoinSet;
 
-/// One hour, in milliseconds: the records' time to live in the checks.
-const TTL_MS: i64 = 3_600_000;
+/// One hour, in milliseconds: the time to live of [`claim`]'s records.
+pub const TTL_MS: i64 = 3_600_000;
 
-/// The lease of in-progress records in the checks.
-const LEASE_MS: i64 = 30_000;
+/// The lease of [`claim`]'s in-progress records.
+pub const LEASE_MS: i64 = 30_000;
+
+/// A start time like the SDK's clock gives (2026-01-01T00:00:00Z), in the
+/// past of the machine's clock: a store whose backend's own expiry
+/// decided liveness would lose records claimed at it.
+pub const T0: i64 = 1_767_225_600_000;
 
 /// How many claims of one key race in [`conformance`].
 pub const RACING_CLAIMS: usize = 200;
@@ -66,34 +71,48 @@ impl Keys {
 
     fn next(&self) -> String {
         self.count.set(self.count.get() + 1);
-        format!("{}#{:064x}", self.namespace, self.count.get())
+        key(&self.namespace, self.count.get())
     }
 }
 
-/// A claim of `key` at `now_ms` with token `token`.
-fn claim(key: &str, token: &str, now_ms: i64) -> Claim {
+/// A claim of `key` at `now_ms` with token `token`: a [`LEASE_MS`] lease,
+/// a [`TTL_MS`] time to live and a validation hash of zeros.
+///
+/// ```
+/// let claim = faas_testkit::idempotency::claim("orders#00", "t1", 1_000);
+/// assert_eq!(claim.lease_expires_at_ms, 31_000);
+/// ```
+pub fn claim(key: &str, token: &str, now_ms: i64) -> Claim {
     Claim {
         key: key.to_owned(),
         token: token.to_owned(),
         now_ms,
         lease_expires_at_ms: now_ms + LEASE_MS,
         expires_at_ms: now_ms + TTL_MS,
-        validation: Some(format!("validation-of-{token}")),
+        validation: Some("0".repeat(64)),
     }
 }
 
-fn completion(claim: &Claim, data: &str) -> Completion {
+/// The completion of `claim` with result `data`, expiring [`TTL_MS`]
+/// after the claim.
+pub fn completion(claim: &Claim, data: impl Into<String>) -> Completion {
     Completion {
         key: claim.key.clone(),
         token: claim.token.clone(),
-        data: data.to_owned(),
+        data: data.into(),
         expires_at_ms: claim.now_ms + TTL_MS,
         validation: claim.validation.clone(),
     }
 }
 
-/// A start time like the SDK's clock gives (2026-01-01T00:00:00Z).
-const T0: i64 = 1_767_225_600_000;
+/// Key number `n` of `namespace`, in the SDK's format `<namespace>#<64 hex>`.
+///
+/// ```
+/// assert_eq!(faas_testkit::idempotency::key("t", 255), format!("t#{}ff", "0".repeat(62)));
+/// ```
+pub fn key(namespace: &str, n: usize) -> String {
+    format!("{namespace}#{n:064x}")
+}
 
 async fn must_claim(store: &dyn IdempotencyStore, claim: &Claim, rule: &str) {
     match store.claim(claim).await {

@@ -39,8 +39,8 @@
 mod clock;
 pub mod events;
 pub mod fixtures;
-pub mod idempotency;
 mod harness;
+pub mod idempotency;
 pub mod local;
 mod logs;
 pub mod process;

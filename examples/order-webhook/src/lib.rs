@@ -59,7 +59,18 @@ pub struct Receipt {
 ///
 /// The gateway routes `POST /orders` here; the body is already validated
 /// against [`NewOrder`]'s schema when this runs.
-#[faas::handler]
+///
+/// Idempotent on `order_id` for 24 hours: a shop that posts the same order
+/// again (its first request timed out, say) gets the first receipt back,
+/// same `execution_id`, with `idempotent-replayed: true`; the order is
+/// created once. Reusing an `order_id` with another amount or currency is
+/// a `409 Conflict`. The records live in the store `FAAS_IDEMPOTENCY_STORE`
+/// names: `memory` (the default), `redis://…`, or `dynamodb://<table>`.
+#[faas::handler(idempotency(
+    key = "/order_id",
+    ttl = "24h",
+    validate = ["/amount_cents", "/currency"]
+))]
 pub async fn create_order(
     Json(order): Json<NewOrder>,
     ctx: &Context,

@@ -2,7 +2,9 @@
 //! the schema's rules, and the answers a shop sees.
 
 use faas_testkit::events::{self, HttpFormat};
-use faas_testkit::harness;
+use std::time::Duration;
+
+use faas_testkit::{FakeClock, harness};
 use order_webhook::{Receipt, create_order};
 use serde_json::{Value, json};
 
@@ -31,14 +33,40 @@ async fn a_valid_order_is_created_with_201_and_a_receipt() {
 }
 
 #[tokio::test]
-async fn every_run_of_the_body_gets_a_new_execution_id() {
-    let mut fx = harness(create_order {});
+async fn a_redelivered_order_is_created_once_until_the_ttl_ends() {
+    let clock = FakeClock::at("2026-01-01T00:00:00Z");
+    let mut fx = harness(create_order {}).clock(&clock);
     let event = events::http_post("/orders", order());
-    let first = fx.invoke(&event).await.body_json();
-    let again = fx.invoke(&event).await.body_json();
-    assert_eq!(first["order_id"], again["order_id"]);
-    assert_ne!(first["execution_id"], again["execution_id"]);
+    let first = fx.invoke(&event).await;
+    let again = fx.invoke(&event).await;
+    assert_eq!(again.status(), Some(201));
+    assert_eq!(
+        again.body_json(),
+        first.body_json(),
+        "the first receipt, replayed"
+    );
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(fx.executions(), 1);
+
+    clock.advance(Duration::from_secs(24 * 3600)); // the ttl
+    let later = fx.invoke(&event).await;
+    assert_ne!(
+        later.body_json()["execution_id"],
+        first.body_json()["execution_id"]
+    );
     assert_eq!(fx.executions(), 2);
+}
+
+#[tokio::test]
+async fn an_order_id_reused_for_another_amount_is_a_conflict() {
+    let mut fx = harness(create_order {});
+    fx.invoke(events::http_post("/orders", order())).await;
+    let mut changed = order();
+    changed["amount_cents"] = json!(9999);
+    let res = fx.invoke(events::http_post("/orders", changed)).await;
+    assert_eq!(res.status(), Some(409));
+    assert_eq!(res.body_json()["kind"], "conflict");
+    assert_eq!(fx.executions(), 1);
 }
 
 #[tokio::test]

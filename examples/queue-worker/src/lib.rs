@@ -56,6 +56,11 @@ pub async fn init() -> Result<Worker, Infallible> {
     Ok(Worker::default())
 }
 
+/// Permanent errors are final: stored and replayed to redeliveries.
+fn is_permanent(err: &FunctionError) -> bool {
+    err.kind() == ErrorKind::Permanent
+}
+
 /// Runs when the platform stops the process: reports what this process did.
 pub async fn stop(worker: &Worker) {
     tracing::info!(jobs_done = worker.jobs_done(), "worker stopping");
@@ -63,7 +68,16 @@ pub async fn stop(worker: &Worker) {
 
 /// Runs one job. Called once per message of a batch; up to 8 run at once
 /// (FIFO queues run one at a time, in order).
-#[faas::handler(batch(concurrency = 8))]
+///
+/// Idempotent per `job_id`: a job delivered again after it succeeded is
+/// not run twice (its stored result is replayed), a failed one runs again,
+/// and a poison job's permanent error is stored and replayed without
+/// running it, until the queue moves it to the dead-letter queue. The
+/// records live in the store `FAAS_IDEMPOTENCY_STORE` names.
+#[faas::handler(
+    batch(concurrency = 8),
+    idempotency(key = "/job_id", ttl = "24h", cache_errors = is_permanent)
+)]
 pub async fn process_job(
     message: QueueMessage<Job>,
     worker: &Worker,

@@ -35,6 +35,28 @@ async fn only_failed_and_poisoned_jobs_are_reported() {
 }
 
 #[tokio::test]
+async fn a_redelivered_batch_runs_only_the_jobs_that_failed_transiently() {
+    let batch = events::sqs()
+        .message(job("j-1", "resize"))
+        .message(job("j-2", "fail"))
+        .message(job("j-3", "poison"));
+    let ids = batch.message_ids();
+    let mut fx = harness(process_job {}).with_state(Worker::default());
+    fx.invoke(&batch).await;
+    assert_eq!(fx.executions(), 3);
+
+    // SQS delivers the whole batch again (say, the invocation timed out).
+    let again = fx.invoke(&batch).await;
+    assert_eq!(
+        again.batch_failures(),
+        [ids[1].clone(), ids[2].clone()],
+        "the poison job's stored error is replayed; the transient one failed again"
+    );
+    assert_eq!(fx.executions(), 4, "only j-2 ran again");
+    assert_eq!(fx.function().state().jobs_done(), 1, "j-1 was done once");
+}
+
+#[tokio::test]
 async fn a_batch_that_all_succeeds_reports_no_failures() {
     let batch = events::sqs()
         .message(job("j-1", "a"))

@@ -639,6 +639,21 @@ impl HttpResponse {
         (self.status, self.headers, self.body)
     }
 
+    /// A response of these parts, as [`into_parts`](Self::into_parts) gives them.
+    ///
+    /// ```
+    /// let res = faas::HttpResponse::text(http::StatusCode::OK, "pong");
+    /// let (status, headers, body) = res.clone().into_parts();
+    /// assert_eq!(faas::HttpResponse::from_parts(status, headers, body), res);
+    /// ```
+    pub fn from_parts(status: StatusCode, headers: HeaderMap, body: Bytes) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// Encodes the response in the JSON shape the gateway expects.
     pub(crate) fn encode(self, shape: HttpShape) -> Result<Vec<u8>, FunctionError> {
         let status = i64::from(self.status.as_u16());

@@ -4,3 +4,6 @@
 //! Like every external program (see [`tools`](crate::tools)), a missing
 //! server skips the test outside CI and fails it under `CI=true`;
 //! `scripts/test.sh` installs them.
+
+pub mod moto;
+pub mod redis;

@@ -5,7 +5,7 @@ struct NewOrder {
     order_id: String,
 }
 
-#[faas::handler(idempotency(key = "/order_id", ttl = "24h"))]
+#[faas::handler(idempotency(key = "/order_id", ttl = "1 week"))]
 async fn create_order(Json(order): Json<NewOrder>) -> Result<String, FunctionError> {
     Ok(order.order_id)
 }

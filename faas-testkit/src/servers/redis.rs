@@ -1,0 +1,647 @@
+//! A real `redis-server` on a free loopback port, without persistence, for
+//! the tests of Redis-backed stores.
+//!
+//! ```no_run
+//! use faas_testkit::servers::redis::RedisServer;
+//!
+//! // `None`: redis-server is not installed and this is not CI (skip the test).
+//! let Some(mut redis) = RedisServer::start() else { return };
+//! assert!(redis.url().starts_with("redis://127.0.0.1:"));
+//! assert_eq!(redis.command(&["SET", "k", "v"]).unwrap().as_str(), Some("OK"));
+//!
+//! redis.kill(); // an outage: the port refuses connections
+//! redis.restart(); // back on the same port, empty
+//! assert_eq!(redis.command(&["GET", "k"]).unwrap(), faas_testkit::servers::redis::Reply::Nil);
+//! ```
+//!
+//! The test kit speaks to the server only through its process and its TCP
+//! port ([`RedisServer::command`] sends raw RESP), so it needs no Redis
+//! client crate.
+
+use std::io::{self, BufReader, Read as _, Write as _};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::tools;
+
+/// How `scripts/test.sh` installs the server, quoted when it is missing.
+const INSTALL: &str = "apt-get install -y redis-server";
+
+/// How long the server may take to answer `PING` after it starts.
+const READY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one [`RedisServer::command`] may wait for its reply.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A `redis-server --port P --bind 127.0.0.1 --save '' --appendonly no`
+/// child process on a [free port](tools::free_port), killed when dropped
+/// (even by a failed assertion).
+///
+/// [`kill`](Self::kill), [`stop`](Self::stop) and [`pause`](Self::pause)
+/// make outages; [`restart`](Self::restart) brings the server back on the
+/// same port, so that clients can reconnect (empty: nothing is persisted).
+///
+/// ```no_run
+/// use faas_testkit::servers::redis::RedisServer;
+///
+/// let Some(redis) = RedisServer::start() else { return };
+/// println!("Redis on {} (port {})", redis.url(), redis.port());
+/// ```
+pub struct RedisServer {
+    program: PathBuf,
+    port: u16,
+    child: Option<Child>,
+    /// Everything the server logged (to its stdout), across restarts.
+    log: Arc<Mutex<Vec<u8>>>,
+}
+
+impl RedisServer {
+    /// Starts `redis-server` on a free loopback port and waits until it
+    /// answers `PING`.
+    ///
+    /// `None` when `redis-server` is not installed and this is not CI: the
+    /// caller skips its test (a note saying how to install it is printed).
+    ///
+    /// # Panics
+    ///
+    /// When `redis-server` is missing under `CI=true` (see
+    /// [`tools::require`]), or when it does not start.
+    ///
+    /// ```no_run
+    /// let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else {
+    ///     return; // skipped: redis-server is not installed
+    /// };
+    /// # drop(redis);
+    /// ```
+    pub fn start() -> Option<RedisServer> {
+        let program = tools::require("redis-server", INSTALL)?;
+        let mut server = RedisServer {
+            program,
+            port: 0,
+            child: None,
+            log: Arc::new(Mutex::new(Vec::new())),
+        };
+        // Another process may take the free port before the server binds
+        // it: try a few ports.
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            server.port = tools::free_port();
+            match server.spawn() {
+                Ok(()) => return Some(server),
+                Err(err) => failures.push(format!("port {}: {err}", server.port)),
+            }
+        }
+        panic!(
+            "redis-server did not start: {}\n--- its log ---\n{}",
+            failures.join("; "),
+            server.logs()
+        );
+    }
+
+    /// `redis://127.0.0.1:<port>`, the URL clients connect to.
+    ///
+    /// ```no_run
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// assert_eq!(redis.url(), format!("redis://127.0.0.1:{}", redis.port()));
+    /// ```
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// The loopback port the server listens on (the same after a restart).
+    ///
+    /// ```no_run
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// assert_ne!(redis.port(), 0);
+    /// ```
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's address, `127.0.0.1:<port>`.
+    ///
+    /// ```no_run
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// assert!(redis.addr().ip().is_loopback());
+    /// ```
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    /// Whether the server process is running (a paused one included).
+    ///
+    /// ```no_run
+    /// # let Some(mut redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// redis.kill();
+    /// assert!(!redis.is_running());
+    /// ```
+    pub fn is_running(&mut self) -> bool {
+        match &mut self.child {
+            Some(child) => matches!(child.try_wait(), Ok(None)),
+            None => false,
+        }
+    }
+
+    /// Kills the server at once (`SIGKILL`) and waits for it to exit: a
+    /// crash. Clients see their connections reset and refused. Does
+    /// nothing if it is not running.
+    ///
+    /// ```no_run
+    /// # let Some(mut redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// redis.kill();
+    /// assert!(std::net::TcpStream::connect(redis.addr()).is_err());
+    /// ```
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Shuts the server down cleanly (`SIGTERM`) and waits for it to exit,
+    /// killing it if it takes more than 10 s: a planned outage. Does
+    /// nothing if it is not running.
+    ///
+    /// ```no_run
+    /// # let Some(mut redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// redis.stop();
+    /// assert!(!redis.is_running());
+    /// ```
+    pub fn stop(&mut self) {
+        let Some(child) = &self.child else { return };
+        // A paused server would not handle SIGTERM.
+        let _ = signal(child.id(), "CONT");
+        if signal(child.id(), "TERM").is_ok() {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && self.is_running() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        self.kill();
+    }
+
+    /// Freezes the server (`SIGSTOP`): it keeps its port and connections
+    /// but answers nothing, like a host that stopped responding. Clients
+    /// must time out. [`resume`](Self::resume) undoes it.
+    ///
+    /// # Panics
+    ///
+    /// When the server is not running or the signal cannot be sent.
+    ///
+    /// ```no_run
+    /// # let Some(mut redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// redis.pause();
+    /// assert!(redis.command(&["PING"]).is_err(), "no answer: the command times out");
+    /// redis.resume();
+    /// ```
+    pub fn pause(&mut self) {
+        self.send("STOP");
+    }
+
+    /// Lets a [paused](Self::pause) server run again (`SIGCONT`).
+    ///
+    /// # Panics
+    ///
+    /// When the server is not running or the signal cannot be sent.
+    ///
+    /// ```no_run
+    /// # let Some(mut redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// redis.pause();
+    /// redis.resume();
+    /// assert_eq!(redis.command(&["PING"]).unwrap().as_str(), Some("PONG"));
+    /// ```
+    pub fn resume(&mut self) {
+        self.send("CONT");
+    }
+
+    /// Starts the server again on the same port (killing it first if it
+    /// runs) and waits until it answers `PING`. It starts empty.
+    ///
+    /// # Panics
+    ///
+    /// When it does not start within 10 s (the port stays taken, …).
+    ///
+    /// ```no_run
+    /// # let Some(mut redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// let port = redis.port();
+    /// redis.kill();
+    /// redis.restart();
+    /// assert_eq!(redis.port(), port);
+    /// assert!(redis.is_running());
+    /// ```
+    pub fn restart(&mut self) {
+        self.kill();
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            match self.spawn() {
+                Ok(()) => return,
+                // The old process's port may take a moment to free.
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(err) => panic!(
+                    "redis-server did not restart on port {}: {err}\n--- its log ---\n{}",
+                    self.port,
+                    self.logs()
+                ),
+            }
+        }
+    }
+
+    /// Sends one command as raw RESP on a new connection and reads its
+    /// reply (within 5 s): to inspect or tamper with the data behind a
+    /// client's back.
+    ///
+    /// # Errors
+    ///
+    /// When the server cannot be reached, does not answer in time or sends
+    /// something that is not RESP. An error reply from the server is
+    /// `Ok(Reply::Error(..))`.
+    ///
+    /// ```no_run
+    /// use faas_testkit::servers::redis::Reply;
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// redis.command(&["HSET", "h", "f", "v"]).unwrap();
+    /// assert_eq!(redis.command(&["HGET", "h", "f"]).unwrap(), Reply::Bulk(b"v".to_vec()));
+    /// assert!(matches!(redis.command(&["NOPE"]).unwrap(), Reply::Error(_)));
+    /// ```
+    pub fn command(&self, args: &[&str]) -> io::Result<Reply> {
+        let stream = TcpStream::connect_timeout(&self.addr(), COMMAND_TIMEOUT)?;
+        stream.set_read_timeout(Some(COMMAND_TIMEOUT))?;
+        stream.set_write_timeout(Some(COMMAND_TIMEOUT))?;
+        let mut request = format!("*{}\r\n", args.len()).into_bytes();
+        for arg in args {
+            request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());
+            request.extend_from_slice(arg.as_bytes());
+            request.extend_from_slice(b"\r\n");
+        }
+        (&stream).write_all(&request)?;
+        let reply = Reply::read(&mut BufReader::new(&stream));
+        let _ = stream.shutdown(Shutdown::Both);
+        reply
+    }
+
+    /// How many times the server ran the command `name` (`evalsha`, `get`,
+    /// …; commands run by scripts included) since it started or since
+    /// `CONFIG RESETSTAT`, from `INFO commandstats`.
+    ///
+    /// # Errors
+    ///
+    /// When [`command`](Self::command) fails or the answer is not the
+    /// expected text.
+    ///
+    /// ```no_run
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// redis.command(&["CONFIG", "RESETSTAT"]).unwrap();
+    /// redis.command(&["PING"]).unwrap();
+    /// assert_eq!(redis.command_calls("ping").unwrap(), 1);
+    /// assert_eq!(redis.command_calls("evalsha").unwrap(), 0);
+    /// ```
+    pub fn command_calls(&self, name: &str) -> io::Result<u64> {
+        let reply = self.command(&["INFO", "commandstats"])?;
+        let Some(info) = reply.as_str() else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("INFO commandstats answered {reply:?}"),
+            ));
+        };
+        let prefix = format!("cmdstat_{}:", name.to_ascii_lowercase());
+        let Some(stats) = info
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(prefix.as_str()))
+        else {
+            return Ok(0);
+        };
+        stats
+            .split(',')
+            .find_map(|field| field.strip_prefix("calls="))
+            .and_then(|calls| calls.parse().ok())
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("no call count in {prefix}{stats}"),
+                )
+            })
+    }
+
+    /// Everything the server logged so far, across restarts (for failure
+    /// messages).
+    ///
+    /// ```no_run
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// assert!(redis.logs().contains("Ready to accept connections"));
+    /// ```
+    pub fn logs(&self) -> String {
+        String::from_utf8_lossy(&self.log.lock().unwrap_or_else(PoisonError::into_inner))
+            .into_owned()
+    }
+
+    /// Starts the process on `self.port` and waits until it answers `PING`.
+    fn spawn(&mut self) -> io::Result<()> {
+        let port = self.port.to_string();
+        let mut child = Command::new(&self.program)
+            .args(["--port", &port, "--bind", "127.0.0.1", "--save", ""])
+            .args(["--appendonly", "no", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(std::env::temp_dir())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        for pipe in [
+            child
+                .stdout
+                .take()
+                .map(|pipe| Box::new(pipe) as Box<dyn io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|pipe| Box::new(pipe) as Box<dyn io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let sink = Arc::clone(&self.log);
+            std::thread::spawn(move || collect(pipe, &sink));
+        }
+        self.child = Some(child);
+        let started = Instant::now();
+        loop {
+            if !self.is_running() {
+                self.kill();
+                return Err(io::Error::other("redis-server exited at start-up"));
+            }
+            if let Ok(Reply::Status(pong)) = self.command(&["PING"]) {
+                if pong == "PONG" {
+                    return Ok(());
+                }
+            }
+            if started.elapsed() > READY_TIMEOUT {
+                self.kill();
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no PONG after {READY_TIMEOUT:?}"),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Sends `SIG<name>` to the running server.
+    fn send(&mut self, name: &str) {
+        let Some(child) = &self.child else {
+            panic!("redis-server on port {} is not running", self.port);
+        };
+        if let Err(err) = signal(child.id(), name) {
+            panic!("cannot send SIG{name} to redis-server: {err}");
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        if let Some(child) = &self.child {
+            // A paused process still dies of SIGKILL; resume it anyway so
+            // that it never lingers stopped.
+            let _ = signal(child.id(), "CONT");
+        }
+        self.kill();
+    }
+}
+
+impl std::fmt::Debug for RedisServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisServer")
+            .field("url", &self.url())
+            .field("pid", &self.child.as_ref().map(Child::id))
+            .finish()
+    }
+}
+
+/// `kill -<name> <pid>`.
+fn signal(pid: u32, name: &str) -> io::Result<()> {
+    let status = Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "kill -{name} {pid} failed: {status}"
+        )))
+    }
+}
+
+/// Appends what `pipe` yields to `sink` until it closes.
+fn collect(mut pipe: Box<dyn io::Read + Send>, sink: &Mutex<Vec<u8>>) {
+    let mut chunk = [0_u8; 4096];
+    while let Ok(read) = pipe.read(&mut chunk) {
+        if read == 0 {
+            break;
+        }
+        sink.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// A RESP2 reply, as [`RedisServer::command`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// `+OK`, `+PONG`, `+hash` (`TYPE`), …
+    Status(String),
+    /// `-ERR …`, `-WRONGTYPE …`: the server refused the command.
+    Error(String),
+    /// `:42`
+    Integer(i64),
+    /// A bulk string, binary-safe.
+    Bulk(Vec<u8>),
+    /// A missing value (`$-1` or `*-1`).
+    Nil,
+    /// `*N` followed by N replies.
+    Array(Vec<Reply>),
+}
+
+impl Reply {
+    /// The text of a status or UTF-8 bulk reply.
+    ///
+    /// ```
+    /// use faas_testkit::servers::redis::Reply;
+    /// assert_eq!(Reply::Status("OK".into()).as_str(), Some("OK"));
+    /// assert_eq!(Reply::Bulk(b"v".to_vec()).as_str(), Some("v"));
+    /// assert_eq!(Reply::Integer(1).as_str(), None);
+    /// ```
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Reply::Status(text) => Some(text),
+            Reply::Bulk(bytes) => std::str::from_utf8(bytes).ok(),
+            _ => None,
+        }
+    }
+
+    /// The value of an integer reply.
+    ///
+    /// ```
+    /// use faas_testkit::servers::redis::Reply;
+    /// assert_eq!(Reply::Integer(3).as_int(), Some(3));
+    /// assert_eq!(Reply::Nil.as_int(), None);
+    /// ```
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Reply::Integer(value) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// Reads one reply from `input`.
+    fn read(input: &mut impl io::BufRead) -> io::Result<Reply> {
+        let mut line = Vec::new();
+        input.read_until(b'\n', &mut line)?;
+        let Some(line) = line.strip_suffix(b"\r\n") else {
+            return Err(invalid("a reply line must end with CRLF"));
+        };
+        let Some((&kind, rest)) = line.split_first() else {
+            return Err(invalid("an empty reply line"));
+        };
+        let text = String::from_utf8_lossy(rest).into_owned();
+        let number = || {
+            text.parse::<i64>()
+                .map_err(|_| invalid("a length or integer that is not a number"))
+        };
+        match kind {
+            b'+' => Ok(Reply::Status(text)),
+            b'-' => Ok(Reply::Error(text)),
+            b':' => Ok(Reply::Integer(number()?)),
+            b'$' => {
+                let Ok(len) = usize::try_from(number()?) else {
+                    return Ok(Reply::Nil);
+                };
+                let mut bytes = vec![0; len + 2];
+                input.read_exact(&mut bytes)?;
+                if !bytes.ends_with(b"\r\n") {
+                    return Err(invalid("a bulk string must end with CRLF"));
+                }
+                bytes.truncate(len);
+                Ok(Reply::Bulk(bytes))
+            }
+            b'*' => {
+                let Ok(len) = usize::try_from(number()?) else {
+                    return Ok(Reply::Nil);
+                };
+                (0..len)
+                    .map(|_| Reply::read(input))
+                    .collect::<io::Result<_>>()
+                    .map(Reply::Array)
+            }
+            _ => Err(invalid("an unknown reply type")),
+        }
+    }
+}
+
+fn invalid(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("not RESP: {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufRead as _;
+
+    #[test]
+    fn replies_parse() {
+        let parse = |wire: &[u8]| Reply::read(&mut io::Cursor::new(wire.to_vec()));
+        assert_eq!(parse(b"+OK\r\n").unwrap(), Reply::Status("OK".into()));
+        assert_eq!(
+            parse(b"-ERR nope\r\n").unwrap(),
+            Reply::Error("ERR nope".into())
+        );
+        assert_eq!(parse(b":-7\r\n").unwrap(), Reply::Integer(-7));
+        assert_eq!(
+            parse(b"$5\r\na\r\nbc\r\n").unwrap(),
+            Reply::Bulk(b"a\r\nbc".to_vec())
+        );
+        assert_eq!(parse(b"$-1\r\n").unwrap(), Reply::Nil);
+        assert_eq!(
+            parse(b"*2\r\n$1\r\nx\r\n:1\r\n").unwrap(),
+            Reply::Array(vec![Reply::Bulk(b"x".to_vec()), Reply::Integer(1)])
+        );
+        assert!(parse(b"?\r\n").is_err());
+        assert!(parse(b"+OK").is_err());
+    }
+
+    #[test]
+    fn a_server_starts_stops_and_restarts() {
+        let Some(mut redis) = RedisServer::start() else {
+            return;
+        };
+        let port = redis.port();
+        assert_eq!(redis.command(&["PING"]).unwrap().as_str(), Some("PONG"));
+        assert_eq!(
+            redis.command(&["SET", "k", "v"]).unwrap().as_str(),
+            Some("OK")
+        );
+
+        redis.kill();
+        assert!(!redis.is_running());
+        assert!(
+            redis.command(&["PING"]).is_err(),
+            "a killed server refuses connections"
+        );
+
+        redis.restart();
+        assert_eq!(redis.port(), port, "a restart keeps the port");
+        assert_eq!(
+            redis.command(&["GET", "k"]).unwrap(),
+            Reply::Nil,
+            "nothing is persisted"
+        );
+
+        redis.command(&["CONFIG", "RESETSTAT"]).unwrap();
+        redis.command(&["GET", "k"]).unwrap();
+        redis.command(&["GET", "k"]).unwrap();
+        assert_eq!(redis.command_calls("get").unwrap(), 2);
+        assert_eq!(redis.command_calls("evalsha").unwrap(), 0);
+
+        redis.stop();
+        assert!(!redis.is_running());
+        assert!(redis.logs().contains("Ready to accept connections"));
+    }
+
+    #[test]
+    fn a_paused_server_answers_nothing() {
+        let Some(mut redis) = RedisServer::start() else {
+            return;
+        };
+        redis.pause();
+        let stream = TcpStream::connect(redis.addr()).expect("the kernel still accepts");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        (&stream).write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
+        let mut buffer = [0_u8; 16];
+        assert!(
+            (&stream).read(&mut buffer).is_err(),
+            "a paused server must not answer"
+        );
+        redis.resume();
+        let mut line = String::new();
+        stream.set_read_timeout(Some(COMMAND_TIMEOUT)).unwrap();
+        BufReader::new(&stream).read_line(&mut line).unwrap();
+        assert_eq!(line, "+PONG\r\n", "it answers once resumed");
+    }
+
+    #[test]
+    fn a_dropped_server_is_killed() {
+        let Some(redis) = RedisServer::start() else {
+            return;
+        };
+        let addr = redis.addr();
+        drop(redis);
+        assert!(TcpStream::connect(addr).is_err());
+    }
+}
