@@ -6,7 +6,8 @@
 //! (`release` with `opt-level = "s"`, `lto`, `codegen-units = 1`,
 //! `panic = "abort"`, given on the command line). `order-webhook` uses
 //! every default feature of faas-sdk (`aws-lambda`, `http`, `azure`,
-//! `validation`); the table builds `size-probe`, an order-webhook-like
+//! `validation`) and both idempotency stores (`redis`, `dynamodb`), so that
+//! `FAAS_IDEMPOTENCY_STORE` can name any store; the table builds `size-probe`, an order-webhook-like
 //! function, with `--no-default-features --features …` for each feature
 //! set, and the baselines `lambda-echo` and `hyper-echo` (a bare hyper
 //! server), and gives each row's growth over the row it extends.
@@ -48,7 +49,7 @@ impl Row {
     }
 }
 
-const ROWS: [Row; 10] = [
+const ROWS: [Row; 12] = [
     Row {
         what: What::Binary("lambda-echo"),
         extends: None,
@@ -84,6 +85,14 @@ const ROWS: [Row; 10] = [
     Row {
         what: What::Probe(&["aws-lambda", "http", "azure", "validation"]),
         extends: Some("size-probe: aws-lambda + http"),
+    },
+    Row {
+        what: What::Probe(&["aws-lambda", "http", "azure", "validation", "redis"]),
+        extends: Some("size-probe: aws-lambda + http + azure + validation"),
+    },
+    Row {
+        what: What::Probe(&["aws-lambda", "http", "azure", "validation", "dynamodb"]),
+        extends: Some("size-probe: aws-lambda + http + azure + validation"),
     },
     Row {
         what: What::Binary("order-webhook"),

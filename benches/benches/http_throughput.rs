@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use faas_benches::Mode;
 use faas_benches::build::{Build, Profile};
 use faas_benches::compare::{Side, format_rate, interleave};
+use faas_testkit::local::HttpReply;
 use faas_testkit::process::wait_for_port;
 use faas_testkit::tools::free_port;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -95,12 +96,13 @@ impl Connection {
     /// Sends `request` and reads the response; it must be `200` with [`BODY`].
     async fn exchange(&mut self, request: &[u8]) -> io::Result<()> {
         self.stream.write_all(request).await?;
-        let (head_end, status, length) = loop {
-            if let Some(head) = parse_head(&self.buffer)? {
+        let (head, head_end) = loop {
+            if let Some(head) = HttpReply::parse_head(&self.buffer)? {
                 break head;
             }
             self.fill().await?;
         };
+        let (status, length) = (head.status, content_length(&head)?);
         let end = head_end + length;
         while self.buffer.len() < end {
             self.fill().await?;
@@ -126,27 +128,11 @@ impl Connection {
     }
 }
 
-/// A complete response head at the start of `buffer`: where the body
-/// starts, the status and the `Content-Length`.
-fn parse_head(buffer: &[u8]) -> io::Result<Option<(usize, u16, usize)>> {
-    let Some(split) = buffer.windows(4).position(|window| window == b"\r\n\r\n") else {
-        return Ok(None);
-    };
-    let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
-    let head =
-        std::str::from_utf8(&buffer[..split]).map_err(|_| invalid("a head that is not UTF-8"))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| invalid("no status line"))?;
-    let length = lines
-        .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.trim().parse().ok())
-        .ok_or_else(|| invalid("no Content-Length"))?;
-    Ok(Some((split + 4, status, length)))
+/// A response's `Content-Length`.
+fn content_length(head: &HttpReply) -> io::Result<usize> {
+    head.header("content-length")
+        .and_then(|value| value.parse().ok())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no Content-Length"))
 }
 
 /// The request every connection sends.

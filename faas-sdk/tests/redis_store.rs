@@ -171,6 +171,265 @@ async fn each_operation_is_one_round_trip() {
     );
 }
 
+/// A store on the TLS server `redis`, trusting its CA.
+async fn connect_tls(redis: &RedisServer) -> RedisStore {
+    let ca = redis.ca_pem().expect("a TLS server");
+    match RedisStore::connect_with_root_ca(&redis.url(), &ca).await {
+        Ok(store) => store,
+        Err(err) => panic!(
+            "connecting to {} with its CA must succeed: {err:?}\n{}",
+            redis.url(),
+            redis.logs()
+        ),
+    }
+}
+
+/// The URL of `redis` with the password `s3cret`, and `fragment`.
+fn with_password(redis: &RedisServer, fragment: &str) -> String {
+    let url = redis.url();
+    let (scheme, rest) = url.split_once("://").unwrap();
+    format!("{scheme}://:s3cret@{rest}/0{fragment}")
+}
+
+/// Checks that `err` names `url` without its password.
+fn names_the_server_without_password(err: &StoreError, redis: &RedisServer) -> String {
+    let text = chain(err);
+    assert!(
+        text.contains(&format!("127.0.0.1:{}", redis.port())),
+        "the error names the server: {text}"
+    );
+    assert!(!text.contains("s3cret"), "the password is hidden: {text}");
+    assert!(text.contains(":***@"), "{text}");
+    text
+}
+
+#[tokio::test]
+async fn conforms_over_tls() {
+    let Some(redis) = RedisServer::start_tls() else {
+        return;
+    };
+    let store = connect_tls(&redis).await;
+    redis.command(&["CONFIG", "RESETSTAT"]).unwrap();
+    faas_testkit::idempotency::conformance(Arc::new(store)).await;
+    assert!(
+        redis.command_calls("evalsha").unwrap() > 0,
+        "the store spoke to this server"
+    );
+    let clients = redis.command(&["CLIENT", "LIST"]).unwrap();
+    let clients = clients.as_str().unwrap();
+    assert!(
+        clients.contains(&format!("laddr=127.0.0.1:{}", redis.port())),
+        "the store is connected to the TLS port: {clients}"
+    );
+    assert!(
+        rustls::crypto::CryptoProvider::get_default().is_some(),
+        "connect installed a crypto provider"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn conforms_over_tls_on_a_single_thread() {
+    let Some(redis) = RedisServer::start_tls() else {
+        return;
+    };
+    faas_testkit::idempotency::conformance(Arc::new(connect_tls(&redis).await)).await;
+}
+
+#[tokio::test]
+async fn tls_claims_are_one_round_trip_too() {
+    let (Some(tls), Some(plain)) = (RedisServer::start_tls(), RedisServer::start()) else {
+        return;
+    };
+    const CLAIMS: usize = 200;
+    let mut latencies = Vec::new();
+    for (redis, store) in [
+        (&plain, connect(&plain).await),
+        (&tls, connect_tls(&tls).await),
+    ] {
+        redis.command(&["CONFIG", "RESETSTAT"]).unwrap();
+        let started = Instant::now();
+        for n in 0..CLAIMS {
+            let claimed = store.claim(&claim(&key("tls-trips", n), "t1", T0)).await;
+            assert_eq!(claimed.unwrap(), Claimed::New);
+        }
+        latencies.push(started.elapsed() / CLAIMS as u32);
+        assert_eq!(
+            redis.command_calls("evalsha").unwrap(),
+            CLAIMS as u64,
+            "{}: one EVALSHA per claim",
+            redis.url()
+        );
+        assert_eq!(redis.command_calls("eval").unwrap(), 0);
+    }
+    eprintln!(
+        "claim latency on loopback, {CLAIMS} sequential claims: plain {:?}, TLS {:?}",
+        latencies[0], latencies[1]
+    );
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_clear_error() {
+    let (Some(redis), Some(other)) = (RedisServer::start_tls(), RedisServer::start_tls()) else {
+        return;
+    };
+    let url = with_password(&redis, "");
+
+    // The platform's roots do not include the server's throwaway CA.
+    let started = Instant::now();
+    let result = RedisStore::connect(&url).await;
+    assert!(started.elapsed() < NO_HANG, "connect must not hang");
+    let err = result.expect_err("an untrusted certificate must fail");
+    let text = names_the_server_without_password(&err, &redis);
+    eprintln!(
+        "connect with platform roots to a private CA: {text} (after {:?})",
+        started.elapsed()
+    );
+    assert!(matches!(err, StoreError::Config(_)), "{err:?}");
+    assert!(text.contains("not trusted"), "{text}");
+    assert!(text.contains("connect_with_root_ca"), "{text}");
+
+    // Another CA is not this server's either.
+    let result = RedisStore::connect_with_root_ca(&url, &other.ca_pem().unwrap()).await;
+    let err = result.expect_err("another CA must not verify the server");
+    let text = names_the_server_without_password(&err, &redis);
+    assert!(matches!(err, StoreError::Config(_)), "{err:?}");
+    assert!(text.contains("not trusted"), "{text}");
+
+    // Its own CA, by IP address (as above) or by the name in the
+    // certificate; the password too travels in TLS.
+    let reply = redis
+        .command(&["CONFIG", "SET", "requirepass", "s3cret"])
+        .unwrap();
+    assert_eq!(reply.as_str(), Some("OK"));
+    let ca = redis.ca_pem().unwrap();
+    let store = RedisStore::connect_with_root_ca(&url, &ca).await.unwrap();
+    let first = claim(&key("tls", 1), "t1", T0);
+    assert_eq!(store.claim(&first).await.unwrap(), Claimed::New);
+    let by_name = format!("rediss://:s3cret@localhost:{}", redis.port());
+    let store = RedisStore::connect_with_root_ca(&by_name, &ca)
+        .await
+        .unwrap();
+    let duplicate = store.claim(&claim(&first.key, "t2", T0)).await.unwrap();
+    assert_eq!(duplicate, Claimed::Existing(Record::in_progress(&first)));
+
+    // `#insecure` (development only) skips verification.
+    let insecure = RedisStore::connect(&with_password(&redis, "#insecure")).await;
+    let insecure = insecure.expect("#insecure trusts any certificate");
+    let duplicate = insecure.claim(&claim(&first.key, "t3", T0)).await.unwrap();
+    assert_eq!(duplicate, Claimed::Existing(Record::in_progress(&first)));
+    assert!(
+        format!("{insecure:?}").contains("rediss://:***@"),
+        "{insecure:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_tls_url_to_a_plain_server_fails_clearly() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let Some(tls) = RedisServer::start_tls() else {
+        return;
+    };
+    let url = format!("rediss://:s3cret@127.0.0.1:{}/0", redis.port());
+    let ca = tls.ca_pem().unwrap();
+    // Both at once: each may take the whole connection timeout.
+    let started = Instant::now();
+    let (platform, private) = tokio::join!(
+        RedisStore::connect(&url),
+        RedisStore::connect_with_root_ca(&url, &ca)
+    );
+    for (what, connecting) in [("connect", platform), ("connect_with_root_ca", private)] {
+        let err = connecting.expect_err("a plain server cannot do TLS");
+        let text = chain(&err);
+        eprintln!(
+            "{what}: rediss:// to a plain server: {text} (after {:?})",
+            started.elapsed()
+        );
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(
+            text.contains(&format!("127.0.0.1:{}", redis.port())),
+            "{text}"
+        );
+        assert!(started.elapsed() < NO_HANG, "{what} must not hang");
+        match err {
+            // The server answered its error to the handshake in plain text.
+            StoreError::Config(message) => {
+                assert!(message.contains("did not answer in TLS"), "{message}")
+            }
+            // It waited for the end of a command line that never came.
+            StoreError::Unavailable(_) => assert!(text.contains("TLS"), "{text}"),
+            other => panic!("{what}: must be Config or Unavailable, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_tls_url_to_a_server_answering_plain_text_is_a_configuration_error() {
+    // A server that answers the TLS handshake with a plain-text error, as
+    // Redis does when the handshake happens to contain a line break.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut hello = [0_u8; 64];
+            let _ = socket.read(&mut hello).await;
+            let _ = socket.write_all(b"-ERR unknown command\r\n").await;
+        }
+    });
+    let url = format!("rediss://:s3cret@127.0.0.1:{port}/0");
+    let started = Instant::now();
+    match RedisStore::connect(&url).await {
+        Err(StoreError::Config(message)) => {
+            eprintln!("rediss:// to a plain-text answer: {message}");
+            assert!(message.contains("did not answer in TLS"), "{message}");
+            assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+            assert!(!message.contains("s3cret"), "{message}");
+        }
+        other => panic!("must be a configuration error, got {other:?}"),
+    }
+    assert!(started.elapsed() < NO_HANG);
+}
+
+#[tokio::test]
+async fn a_root_ca_needs_a_certificate_and_a_tls_url() {
+    let Some(redis) = RedisServer::start_tls() else {
+        return;
+    };
+    let ca = redis.ca_pem().unwrap();
+    let url = with_password(&redis, "");
+    for (pem, expected) in [
+        (&b""[..], "no PEM certificate"),
+        (b"not a certificate", "no PEM certificate"),
+        (
+            b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+            "not valid PEM",
+        ),
+        (
+            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            "root CA",
+        ),
+    ] {
+        match RedisStore::connect_with_root_ca(&url, pem).await {
+            Err(StoreError::Config(message)) => {
+                assert!(message.contains(expected), "{message}");
+                assert!(message.contains(":***@"), "{message}");
+                assert!(!message.contains("s3cret"), "{message}");
+            }
+            other => panic!("{pem:?}: must be a configuration error, got {other:?}"),
+        }
+    }
+    let plain = format!("redis://:s3cret@127.0.0.1:{}", redis.port());
+    match RedisStore::connect_with_root_ca(&plain, &ca).await {
+        Err(StoreError::Config(message)) => {
+            assert!(message.contains("rediss://"), "{message}");
+            assert!(!message.contains("s3cret"), "{message}");
+        }
+        other => panic!("a redis:// URL must be a configuration error, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn an_unreachable_server_is_a_clear_error() {
     // Nothing listens on a port that was free a moment ago.
@@ -198,7 +457,10 @@ async fn an_unreachable_server_is_a_clear_error() {
     for (url, expected) in [
         ("not a url", "invalid Redis URL"),
         ("http://127.0.0.1:6379", "invalid Redis URL"),
-        ("rediss://:s3cret@127.0.0.1:6380", "TLS"),
+        (
+            "rediss://:s3cret@127.0.0.1:6380/#trusted",
+            "invalid Redis URL",
+        ),
     ] {
         match RedisStore::connect(url).await {
             Err(StoreError::Config(message)) => {
@@ -245,6 +507,29 @@ async fn claim_when_back(store: &RedisStore, claim: &Claim) -> Claimed {
             Err(err) => panic!("the store must work again once Redis is back: {err:?}"),
         }
     }
+}
+
+#[tokio::test]
+async fn a_tls_store_reconnects_after_an_outage() {
+    let Some(mut redis) = RedisServer::start_tls() else {
+        return;
+    };
+    let store = connect_tls(&redis).await;
+    let before = claim(&key("tls-outage", 1), "t1", T0);
+    assert_eq!(store.claim(&before).await.unwrap(), Claimed::New);
+    redis.kill();
+    unavailable(
+        store.claim(&claim(&key("tls-outage", 2), "t1", T0)).await,
+        "claim while the TLS server is down",
+    );
+    redis.restart();
+    let restarted = Instant::now();
+    let after = claim(&key("tls-outage", 3), "t1", T0);
+    assert_eq!(claim_when_back(&store, &after).await, Claimed::New);
+    eprintln!(
+        "first successful TLS claim {:?} after the restart (a new handshake, the same CA)",
+        restarted.elapsed()
+    );
 }
 
 #[tokio::test]

@@ -145,6 +145,48 @@ impl HttpReply {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
+
+    /// The response head at the start of `buffer`: the reply without its
+    /// body, and where the body starts; `None` while the head is incomplete
+    /// (for clients that read a response in pieces).
+    ///
+    /// ```
+    /// use faas_testkit::local::HttpReply;
+    /// let raw = b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}";
+    /// let (head, body_start) = HttpReply::parse_head(raw).unwrap().unwrap();
+    /// assert_eq!((head.status, head.header("content-length")), (201, Some("2")));
+    /// assert_eq!(&raw[body_start..], b"{}");
+    /// assert!(HttpReply::parse_head(b"HTTP/1.1 200 OK\r\n").unwrap().is_none());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `InvalidData` for a head that is not UTF-8 or has no status line.
+    pub fn parse_head(buffer: &[u8]) -> std::io::Result<Option<(HttpReply, usize)>> {
+        let Some(split) = buffer.windows(4).position(|window| window == b"\r\n\r\n") else {
+            return Ok(None);
+        };
+        let invalid =
+            |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+        let head = std::str::from_utf8(&buffer[..split])
+            .map_err(|_| invalid("response headers are not UTF-8"))?;
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|line| line.split(' ').nth(1))
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| invalid("no status line"))?;
+        let headers = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+            .collect();
+        let reply = HttpReply {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        Ok(Some((reply, split + 4)))
+    }
 }
 
 /// Sends one HTTP/1.1 request to `addr` and reads the whole response
@@ -221,27 +263,12 @@ pub async fn send_request(
 }
 
 fn parse_response(raw: &[u8]) -> std::io::Result<HttpReply> {
-    let invalid =
-        |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
-    let split = raw
-        .windows(4)
-        .position(|window| window == b"\r\n\r\n")
-        .ok_or_else(|| invalid("no end of headers in the response"))?;
-    let head = std::str::from_utf8(&raw[..split])
-        .map_err(|_| invalid("response headers are not UTF-8"))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| invalid("no status line"))?;
-    let headers = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    Ok(HttpReply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    })
+    let Some((mut reply, body_start)) = HttpReply::parse_head(raw)? else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "no end of headers in the response",
+        ));
+    };
+    reply.body = raw[body_start..].to_vec();
+    Ok(reply)
 }

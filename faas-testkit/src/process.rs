@@ -13,7 +13,7 @@
 //! # });
 //! ```
 
-use std::io::{self, Read as _};
+use std::io;
 use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -35,19 +35,8 @@ impl Spawned {
             .stderr(Stdio::piped())
             .spawn()?;
         let stderr = Arc::new(Mutex::new(Vec::new()));
-        if let Some(mut pipe) = child.stderr.take() {
-            let sink = Arc::clone(&stderr);
-            std::thread::spawn(move || {
-                let mut chunk = [0_u8; 4096];
-                while let Ok(read) = pipe.read(&mut chunk) {
-                    if read == 0 {
-                        break;
-                    }
-                    sink.lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .extend_from_slice(&chunk[..read]);
-                }
-            });
+        if let Some(pipe) = child.stderr.take() {
+            collect_in_background(pipe, Arc::clone(&stderr));
         }
         Ok(Spawned { child, stderr })
     }
@@ -103,6 +92,25 @@ impl Drop for Spawned {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Appends what `pipe` yields to `sink`, on a thread of its own, until the
+/// pipe closes.
+pub(crate) fn collect_in_background(
+    mut pipe: impl io::Read + Send + 'static,
+    sink: Arc<Mutex<Vec<u8>>>,
+) {
+    std::thread::spawn(move || {
+        let mut chunk = [0_u8; 4096];
+        while let Ok(read) = pipe.read(&mut chunk) {
+            if read == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(&chunk[..read]);
+        }
+    });
 }
 
 /// Waits until something accepts connections on `addr`, for at most `timeout`.

@@ -18,9 +18,20 @@ use crate::payload::Payload;
 
 /// Computes a custom key selection from the payload; `None` when the
 /// payload carries no key.
+///
+/// ```
+/// let key: faas::idempotency::KeyFn = std::sync::Arc::new(|payload| payload.get("id").cloned());
+/// assert_eq!(key(&serde_json::json!({"id": 7})), Some(serde_json::json!(7)));
+/// ```
 pub type KeyFn = Arc<dyn Fn(&Value) -> Option<Value> + Send + Sync>;
 
-/// What identifies an event.
+/// What identifies an event; built by [`Idempotency`](super::Idempotency).
+///
+/// ```
+/// use faas::idempotency::KeySource;
+/// let source = KeySource::Pointers(vec!["/order_id".into()]);
+/// assert!(matches!(source, KeySource::Pointers(ref p) if p[0] == "/order_id"));
+/// ```
 #[derive(Clone)]
 pub enum KeySource {
     /// The whole payload.
@@ -41,7 +52,16 @@ impl std::fmt::Debug for KeySource {
     }
 }
 
-/// Why no key could be taken from a payload.
+/// Why no key could be taken from a payload: a `bad_input` error for the
+/// event, unless the handler bypasses missing keys.
+///
+/// ```
+/// use faas::idempotency::{KeySource, MissingKey};
+/// let source = KeySource::Pointers(vec!["/order_id".into()]);
+/// let missing = source.selection(&faas::payload::Payload::from("{}")).unwrap_err();
+/// assert_eq!(missing, MissingKey::Pointer("/order_id".into()));
+/// assert_eq!(missing.to_string(), "the payload has no idempotency key at /order_id");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MissingKey {
     /// A pointer names no value (or `null`).

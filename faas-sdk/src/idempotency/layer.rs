@@ -2,11 +2,13 @@
 //! stores its result, and replays it to duplicates.
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use futures_util::future::Either;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +22,11 @@ use crate::layer::{Request, Service};
 use crate::reply::Reply;
 
 /// The header a replayed HTTP response carries: `idempotent-replayed: true`.
+///
+/// ```
+/// let name = http::HeaderName::from_static(faas::idempotency::REPLAYED_HEADER);
+/// assert_eq!(name, "idempotent-replayed");
+/// ```
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 /// What the idempotency layer needs, shared by every unit of work.
@@ -56,6 +63,19 @@ impl Guard {
 
 /// Runs its inner service at most once per idempotency key (see the
 /// [module docs](super)); a pass-through for handlers without idempotency.
+/// Part of every function's [`DefaultStack`](crate::function::DefaultStack),
+/// configured by the handler's `idempotency(...)` option:
+///
+/// ```
+/// use faas::prelude::*;
+///
+/// #[faas::handler(idempotency(key = "/id"))]
+/// async fn once(payload: serde_json::Value) -> Result<serde_json::Value, FunctionError> {
+///     Ok(payload)
+/// }
+/// let function = faas::Function::builder(once {}).build().unwrap();
+/// # let _ = function;
+/// ```
 #[derive(Debug)]
 pub struct Idempotent<S> {
     inner: S,
@@ -86,7 +106,9 @@ impl Guard {
         unit.visit_payloads(&mut |_, payload| {
             match self.options.key.selection(payload) {
                 Ok(selection) => selections.push(selection),
-                Err(err) => missing = missing.take().or(Some(err.to_string())),
+                // The first record without a key names the problem.
+                Err(err) if missing.is_none() => missing = Some(err.to_string()),
+                Err(_) => {}
             }
             if !self.options.validate.is_empty() {
                 validations.push(validation_hash(&self.options.validate, payload));
@@ -128,15 +150,32 @@ impl Guard {
 }
 
 impl<U: Unit, S: Service<U>> Service<U> for Idempotent<S> {
-    async fn call(&self, request: Request<U>) -> Result<Reply, FunctionError> {
-        let Some(guard) = &self.guard else {
-            return self.inner.call(request).await;
+    fn call(
+        &self,
+        request: Request<U>,
+    ) -> impl Future<Output = Result<Reply, FunctionError>> + Send {
+        // Without idempotency the inner future is returned as it is, so
+        // that handlers without the option pay nothing for the layer; the
+        // guarded path is boxed (it waits on the store anyway).
+        match &self.guard {
+            None => Either::Left(self.inner.call(request)),
+            Some(guard) => Either::Right(Box::pin(guard.protect(&self.inner, request))),
+        }
+    }
+}
+
+impl Guard {
+    /// Runs `inner` on `request` at most once per idempotency key.
+    async fn protect<U: Unit, S: Service<U>>(
+        &self,
+        inner: &S,
+        request: Request<U>,
+    ) -> Result<Reply, FunctionError> {
+        let Some(identity) = self.identify(&request.unit)? else {
+            return inner.call(request).await;
         };
-        let Some(identity) = guard.identify(&request.unit)? else {
-            return self.inner.call(request).await;
-        };
-        let now_ms = guard.now_ms();
-        if let Some(stored) = guard
+        let now_ms = self.now_ms();
+        if let Some(stored) = self
             .cache
             .as_ref()
             .and_then(|c| c.get(&identity.key, now_ms))
@@ -147,24 +186,24 @@ impl<U: Unit, S: Service<U>> Service<U> for Idempotent<S> {
         let lease = request
             .context
             .remaining_time()
-            .map_or(guard.options.max_lease, |left| {
-                left.min(guard.options.max_lease)
+            .map_or(self.options.max_lease, |left| {
+                left.min(self.options.max_lease)
             });
         let claim = Claim {
             key: identity.key.clone(),
             token: uuid::Uuid::new_v4().simple().to_string(),
             now_ms,
             lease_expires_at_ms: now_ms.saturating_add(millis(lease)),
-            expires_at_ms: now_ms.saturating_add(millis(guard.options.ttl)),
+            expires_at_ms: now_ms.saturating_add(millis(self.options.ttl)),
             validation: identity.validation.clone(),
         };
-        match guard.store.claim(&claim).await {
+        match self.store.claim(&claim).await {
             Ok(Claimed::New) => {}
-            Ok(Claimed::Existing(record)) => return duplicate(guard, &identity, &record, now_ms),
+            Ok(Claimed::Existing(record)) => return duplicate(self, &identity, &record, now_ms),
             Err(err) => return Err(claim_failed(&identity.key, err)),
         }
-        let result = self.inner.call(request).await;
-        guard.finish(&claim, result).await
+        let result = inner.call(request).await;
+        self.finish(&claim, result).await
     }
 }
 

@@ -11,6 +11,12 @@ use crate::error::FunctionError;
 
 /// Decides whether an error is stored and replayed to duplicates like a
 /// result, rather than releasing the key for a retry.
+///
+/// ```
+/// let permanent: faas::idempotency::CacheableFn =
+///     std::sync::Arc::new(|err| !err.is_retryable());
+/// assert!(permanent(&faas::FunctionError::bad_input("no amount")));
+/// ```
 pub type CacheableFn = Arc<dyn Fn(&FunctionError) -> bool + Send + Sync>;
 
 /// The idempotency options of a handler.
@@ -53,11 +59,20 @@ impl std::fmt::Debug for Idempotency {
 }
 
 /// How long a completed record is replayed, unless set: one hour.
+///
+/// ```
+/// use faas::idempotency::{DEFAULT_TTL, Idempotency};
+/// assert_eq!(Idempotency::key("/id").time_to_live(), DEFAULT_TTL);
+/// ```
 pub const DEFAULT_TTL: Duration = Duration::from_secs(3600);
 
 /// The longest in-progress lease, unless set: 15 minutes, the longest a
 /// Lambda invocation runs. Invocations with a deadline lease only their
 /// remaining time.
+///
+/// ```
+/// assert_eq!(faas::idempotency::DEFAULT_MAX_LEASE.as_secs(), 900);
+/// ```
 pub const DEFAULT_MAX_LEASE: Duration = Duration::from_secs(15 * 60);
 
 impl Idempotency {

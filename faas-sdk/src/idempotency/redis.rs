@@ -39,6 +39,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Once;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -57,19 +58,30 @@ const GC_MAX_TTL_MS: i64 = 100 * 365 * 24 * 3_600_000;
 /// The largest result Redis keeps in one field (`proto-max-bulk-len`'s default).
 const MAX_DATA_LEN: usize = 512 * 1024 * 1024;
 
+/// Each script makes as few Redis calls as it can (each costs about a
+/// microsecond of server time): the type of the key is only asked for
+/// when a read fails, to word the `corrupt` answer.
+macro_rules! not_a_hash {
+    () => {
+        "return {'corrupt', 'the key holds a Redis ' .. redis.call('TYPE', key).ok .. ', not a hash'}"
+    };
+}
+
 /// Claims the key, or returns the live record that holds it.
 ///
 /// KEYS[1] the record's key. ARGV: 1 token, 2 now, 3 lease end, 4 expiry,
 /// 5 GC ttl (all ms), 6 validation (absent: none).
 /// Returns {'new'}, {'existing', {field, value, …}} or {'corrupt', reason}.
-const CLAIM: &str = r#"
+const CLAIM: &str = concat!(
+    r#"
 local key = KEYS[1]
-local kind = redis.call('TYPE', key).ok
-if kind ~= 'none' then
-  if kind ~= 'hash' then
-    return {'corrupt', 'the key holds a Redis ' .. kind .. ', not a hash'}
-  end
-  local fields = redis.call('HGETALL', key)
+local fields = redis.pcall('HGETALL', key)
+if fields.err then
+  "#,
+    not_a_hash!(),
+    r#"
+end
+if #fields > 0 then
   local record = {}
   for i = 1, #fields, 2 do
     record[fields[i]] = fields[i + 1]
@@ -107,34 +119,37 @@ if kind ~= 'none' then
   end
   redis.call('DEL', key)
 end
-redis.call('HSET', key, 'status', 'INPROGRESS', 'token', ARGV[1],
-  'expiration', ARGV[4], 'in_progress_expiration', ARGV[3])
 if ARGV[6] then
-  redis.call('HSET', key, 'validation', ARGV[6])
+  redis.call('HSET', key, 'status', 'INPROGRESS', 'token', ARGV[1],
+    'expiration', ARGV[4], 'in_progress_expiration', ARGV[3], 'validation', ARGV[6])
+else
+  redis.call('HSET', key, 'status', 'INPROGRESS', 'token', ARGV[1],
+    'expiration', ARGV[4], 'in_progress_expiration', ARGV[3])
 end
 redis.call('PEXPIRE', key, ARGV[5])
 return {'new'}
-"#;
+"#
+);
 
 /// A script whose `body` runs only if the hash at `KEYS[1]` carries the
-/// token `ARGV[1]` (`key` is bound to `KEYS[1]`); it returns {'fenced'}
-/// for a missing key or another token, {'corrupt', reason} for a key that
-/// is not a hash.
+/// token `ARGV[1]`; it returns {'fenced'} for a missing key or another
+/// token, {'corrupt', reason} for a key that is not a hash. The body sees
+/// `key` (`KEYS[1]`) and `expiration` (the record's, as stored).
 macro_rules! if_token {
     ($body:literal) => {
         concat!(
             r#"
 local key = KEYS[1]
-local kind = redis.call('TYPE', key).ok
-if kind == 'none' then
+local found = redis.pcall('HMGET', key, 'token', 'expiration')
+if found.err then
+  "#,
+            not_a_hash!(),
+            r#"
+end
+if found[1] ~= ARGV[1] then
   return {'fenced'}
 end
-if kind ~= 'hash' then
-  return {'corrupt', 'the key holds a Redis ' .. kind .. ', not a hash'}
-end
-if redis.call('HGET', key, 'token') ~= ARGV[1] then
-  return {'fenced'}
-end
+local expiration = found[2]
 "#,
             $body
         )
@@ -149,17 +164,18 @@ end
 const COMPLETE: &str = if_token!(
     r#"
 local ttl = redis.call('PTTL', key)
-local old = redis.call('HGET', key, 'expiration')
-redis.call('DEL', key)
-redis.call('HSET', key, 'status', 'COMPLETED', 'token', ARGV[1],
-  'expiration', ARGV[3], 'data', ARGV[2])
 if ARGV[6] then
-  redis.call('HSET', key, 'validation', ARGV[6])
+  redis.call('HSET', key, 'status', 'COMPLETED', 'expiration', ARGV[3], 'data', ARGV[2],
+    'validation', ARGV[6])
+  redis.call('HDEL', key, 'in_progress_expiration')
+else
+  redis.call('HSET', key, 'status', 'COMPLETED', 'expiration', ARGV[3], 'data', ARGV[2])
+  redis.call('HDEL', key, 'in_progress_expiration', 'validation')
 end
 local new_ttl = tonumber(ARGV[4])
-if ttl > 0 and old and #old <= 19 and string.match(old, '^%-?%d+$') then
+if ttl > 0 and expiration and #expiration <= 19 and string.match(expiration, '^%-?%d+$') then
   -- Move the garbage-collection time as far as the expiry moved.
-  new_ttl = ttl + (tonumber(ARGV[3]) - tonumber(old))
+  new_ttl = ttl + (tonumber(ARGV[3]) - tonumber(expiration))
 end
 new_ttl = math.max(1, math.min(new_ttl, tonumber(ARGV[5])))
 redis.call('PEXPIRE', key, string.format('%.0f', new_ttl))
@@ -249,27 +265,49 @@ return {'ok'}
 /// the store cannot read (another type at the key, a missing or
 /// non-integer time, an unknown status, a completed record without data,
 /// text that is not UTF-8) is [`StoreError::Corrupt`] and is left in place
-/// for an operator to inspect and delete.
+/// for an operator to inspect and delete. Only while
+/// [connecting](RedisStore::connect) are rejected credentials and a failed
+/// TLS handshake [`StoreError::Config`] instead: later, during an operation,
+/// they are `Unavailable` like any other error.
 ///
 /// # TLS (`rediss://`)
 ///
-/// This build speaks plain TCP: a `rediss://` URL is rejected at
-/// [`connect`](RedisStore::connect) with [`StoreError::Config`]. TLS needs
-/// the `redis` crate's rustls support *and* a rustls crypto provider (the
-/// `redis` crate enables none, and rustls panics at connection time without
-/// one). A `redis-tls` feature of `faas-sdk` would add both:
+/// A `rediss://[[user]:password@]host[:port][/db]` URL connects over TLS
+/// (rustls, TLS 1.3 or 1.2) and verifies the server's certificate against
+/// the **platform's root certificates** (the system store, read with
+/// `rustls-native-certs`; `SSL_CERT_FILE` / `SSL_CERT_DIR` override it).
+/// Managed services with in-transit encryption (ElastiCache and MemoryDB,
+/// Azure Cache for Redis on port 6380, Upstash) work as they are: use the
+/// host name the service gives, the one its certificate names. A container
+/// image without a CA bundle (`scratch`, some distroless images) needs one
+/// (Debian's `ca-certificates`, for instance).
 ///
-/// ```toml
-/// # faas-sdk/Cargo.toml
-/// [features]
-/// redis-tls = ["redis", "redis/tokio-rustls-comp", "dep:rustls"]
-/// [dependencies]
-/// rustls = { version = "0.23", optional = true, default-features = false, features = ["std", "aws-lc-rs"] }
-/// ```
+/// - A server whose certificate comes from a **private CA** (your own
+///   Redis, a test server):
+///   [`connect_with_root_ca`](RedisStore::connect_with_root_ca) trusts that
+///   CA instead of the platform's.
+/// - `rediss://host:port/#insecure` turns certificate and host name
+///   verification off: **for development only** (a local server with a
+///   self-signed certificate), since anyone on the network path could then
+///   read and change the records. The store logs a warning when it
+///   connects so.
+/// - Client certificates (mutual TLS): build a client with
+///   `redis::Client::build_with_tls` and pass its connection manager to
+///   [`from_manager`](RedisStore::from_manager).
 ///
-/// and `connect` would install the provider before opening a `rediss://`
-/// URL (`rustls::crypto::aws_lc_rs::default_provider().install_default()`,
-/// ignoring the error when one is already installed).
+/// rustls needs a crypto provider: before its first TLS connection the
+/// store installs aws-lc-rs (the AWS SDK's provider) as the process-wide
+/// default, unless the application installed one already, which is then
+/// used. An application that installs its own must do so before connecting
+/// (rustls accepts one default per process).
+///
+/// A TLS handshake that fails at [`connect`](RedisStore::connect) (a
+/// certificate the store does not trust, expired, or for another name; a
+/// server that answers without TLS; a server that refuses the handshake) is
+/// [`StoreError::Config`], naming the URL and the TLS error: trying again
+/// will not help. A plain-text server may also just wait for a command that
+/// never comes: that is [`StoreError::Unavailable`] once the connection
+/// timeout has passed, with a hint that the server may not speak TLS.
 #[derive(Clone)]
 pub struct RedisStore {
     manager: ConnectionManager,
@@ -291,16 +329,20 @@ impl RedisStore {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
     /// Connects to the Redis server at `url`
-    /// (`redis://[[user]:password@]host[:port][/db]`, or
-    /// `redis+unix:///path/to/socket`), with
+    /// (`redis://[[user]:password@]host[:port][/db]`, its TLS form
+    /// `rediss://…`, or `redis+unix:///path/to/socket`), with
     /// [`manager_config`](Self::manager_config) and
     /// [`DEFAULT_TIMEOUT`](Self::DEFAULT_TIMEOUT), and loads the store's
-    /// scripts into the server.
+    /// scripts into the server. A `rediss://` server's certificate must
+    /// chain to one of the platform's root certificates (see
+    /// [TLS](Self#tls-rediss)); for a private CA, use
+    /// [`connect_with_root_ca`](Self::connect_with_root_ca).
     ///
     /// # Errors
     ///
-    /// [`StoreError::Config`] for a URL that does not parse (or asks for
-    /// TLS, which this build lacks) and for rejected credentials;
+    /// [`StoreError::Config`] for a URL that does not parse, for rejected
+    /// credentials and for a failed TLS handshake (an untrusted
+    /// certificate, a server without TLS);
     /// [`StoreError::Unavailable`] when the server cannot be reached within
     /// the timeout. Both name the URL, its password replaced by `***`.
     ///
@@ -308,29 +350,94 @@ impl RedisStore {
     /// # async fn demo() {
     /// use faas::idempotency::{RedisStore, StoreError};
     ///
-    /// match RedisStore::connect("redis://:secret@10.0.0.7:6379/0").await {
+    /// match RedisStore::connect("rediss://:secret@my-cache.example.com:6380/0").await {
     ///     Ok(store) => println!("connected: {store:?}"),
-    ///     // e.g. "cannot connect to Redis at redis://:***@10.0.0.7:6379/0"
+    ///     // e.g. "cannot connect to Redis at rediss://:***@my-cache.example.com:6380/0"
     ///     Err(StoreError::Unavailable(cause)) => eprintln!("Redis is down: {cause}"),
+    ///     // e.g. "… the server's TLS certificate is not trusted …"
     ///     Err(other) => eprintln!("{other}"),
     /// }
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
         let endpoint = redact(url);
-        let client = ::redis::Client::open(url).map_err(|err| {
-            let tls = ["rediss://", "valkeys://"]
-                .iter()
-                .any(|scheme| url.trim_start().starts_with(scheme));
-            if tls {
+        let client = ::redis::Client::open(url)
+            .map_err(|err| StoreError::Config(format!("invalid Redis URL {endpoint}: {err}")))?;
+        RedisStore::open(client, endpoint).await
+    }
+
+    /// Connects to the Redis server at the `rediss://` URL `url` as
+    /// [`connect`](Self::connect) does, trusting the root certificates in
+    /// `ca_pem` (one or more PEM `CERTIFICATE` blocks) **instead of** the
+    /// platform's: for a server whose certificate a private CA issued.
+    ///
+    /// The server's certificate must name the URL's host (a DNS name, or
+    /// an IP address in its subject alternative names).
+    ///
+    /// # Errors
+    ///
+    /// As [`connect`](Self::connect), and [`StoreError::Config`] for a URL
+    /// that is not `rediss://` or a `ca_pem` without a certificate.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use faas::idempotency::RedisStore;
+    ///
+    /// let ca = std::fs::read("/etc/redis/tls/ca.crt")?;
+    /// let store = RedisStore::connect_with_root_ca("rediss://:secret@redis.internal:6380/0", &ca).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect_with_root_ca(url: &str, ca_pem: &[u8]) -> Result<RedisStore, StoreError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject as _;
+
+        let endpoint = redact(url);
+        if !is_tls(&endpoint) {
+            return Err(StoreError::Config(format!(
+                "RedisStore::connect_with_root_ca needs a rediss:// URL, not {endpoint}"
+            )));
+        }
+        let certificates = CertificateDer::pem_slice_iter(ca_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| {
                 StoreError::Config(format!(
-                    "cannot use Redis URL {endpoint}: TLS (rediss://) is not compiled into this \
-                     build of faas-sdk; see the faas::idempotency::RedisStore documentation ({err})"
+                    "the root CA for Redis at {endpoint} is not valid PEM: {err}"
                 ))
-            } else {
-                StoreError::Config(format!("invalid Redis URL {endpoint}: {err}"))
-            }
+            })?;
+        if certificates.is_empty() {
+            return Err(StoreError::Config(format!(
+                "the root CA for Redis at {endpoint} holds no PEM certificate \
+                 (-----BEGIN CERTIFICATE-----)"
+            )));
+        }
+        let tls = ::redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(ca_pem.to_vec()),
+        };
+        let client = ::redis::Client::build_with_tls(url, tls).map_err(|err| {
+            StoreError::Config(format!(
+                "cannot use Redis URL {endpoint} with the root CA given: {err}"
+            ))
         })?;
+        RedisStore::open(client, endpoint).await
+    }
+
+    /// Connects `client` (whose URL is `endpoint`, redacted) and loads the
+    /// scripts.
+    async fn open(client: ::redis::Client, endpoint: String) -> Result<RedisStore, StoreError> {
+        let tls = match client.get_connection_info().addr() {
+            ::redis::ConnectionAddr::TcpTls { insecure, .. } => {
+                install_crypto_provider();
+                if *insecure {
+                    tracing::warn!(
+                        redis = %endpoint,
+                        "TLS certificate verification is off (#insecure): for development only"
+                    );
+                }
+                true
+            }
+            _ => false,
+        };
         let timeout = Self::DEFAULT_TIMEOUT;
         let connecting = ConnectionManager::new_with_config(client, Self::manager_config());
         let manager = match tokio::time::timeout(timeout, connecting).await {
@@ -339,7 +446,8 @@ impl RedisStore {
             Err(_) => {
                 return Err(StoreError::unavailable(Failure {
                     context: format!(
-                        "cannot connect to Redis at {endpoint}: no connection within {timeout:?}"
+                        "cannot connect to Redis at {endpoint}: no connection within {timeout:?}{}",
+                        if tls { NO_TLS_HINT } else { "" }
                     ),
                     cause: None,
                 }));
@@ -352,8 +460,14 @@ impl RedisStore {
     }
 
     /// A store on a connection manager you configured yourself (other
-    /// timeouts, RESP3, a custom TLS setup, …). The scripts are loaded on
+    /// timeouts, RESP3, client certificates, …). The scripts are loaded on
     /// first use.
+    ///
+    /// For a `rediss://` client, a rustls crypto provider must be installed
+    /// before the manager connects (as [`connect`](Self::connect) does it:
+    /// `rustls::crypto::aws_lc_rs::default_provider().install_default()`,
+    /// ignoring the error when one is installed already); otherwise rustls
+    /// panics if the build has none or more than one.
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), redis::RedisError> {
@@ -692,19 +806,100 @@ fn unexpected(endpoint: &str, operation: &str, key: &str) -> StoreError {
     })
 }
 
-/// A failed connection: rejected credentials or a bad configuration are
-/// `Config`, anything else `Unavailable`.
+/// Added to a TLS connection's timeout: the usual cause.
+const NO_TLS_HINT: &str = " (a rediss:// URL: is the server listening for TLS on that port?)";
+
+/// Installs aws-lc-rs as rustls' process-wide crypto provider, unless one
+/// is installed already (by the application, or by a library).
+///
+/// rustls chooses a provider by itself only when exactly one is compiled
+/// in, and panics at the first handshake otherwise (none; or both `ring`
+/// and `aws-lc-rs`, which any other crate in the build can enable).
+/// aws-lc-rs because the AWS SDK (the `dynamodb` feature) compiles it
+/// anyway and it is rustls' own default: a build with both stores compiles
+/// one provider.
+fn install_crypto_provider() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            // An error means another thread installed one meanwhile: it is used.
+            let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        }
+    });
+}
+
+/// A failed connection: rejected credentials, a bad configuration and a
+/// failed TLS handshake are `Config`, anything else `Unavailable`.
 fn connect_error(endpoint: &str, err: ::redis::RedisError) -> StoreError {
     use ::redis::ErrorKind;
+    if let Some(tls) = tls_error(&err) {
+        let why = match tls {
+            rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+                "the server's TLS certificate is not trusted (for a private CA, use \
+                 RedisStore::connect_with_root_ca)"
+            }
+            rustls::Error::InvalidMessage(_)
+            | rustls::Error::InappropriateMessage { .. }
+            | rustls::Error::InappropriateHandshakeMessage { .. } => {
+                "the server did not answer in TLS (if it is a plain-text server, use redis://)"
+            }
+            rustls::Error::AlertReceived(_) => "the server refused the TLS handshake",
+            _ => "the TLS handshake failed",
+        };
+        return StoreError::Config(format!(
+            "cannot connect to Redis at {endpoint}: {why}: {tls}"
+        ));
+    }
     match err.kind() {
         ErrorKind::AuthenticationFailed | ErrorKind::InvalidClientConfig => {
             StoreError::Config(format!("cannot connect to Redis at {endpoint}: {err}"))
         }
-        _ => StoreError::unavailable(Failure {
-            context: format!("cannot connect to Redis at {endpoint}"),
-            cause: Some(err),
-        }),
+        _ => {
+            let hint = if err.is_timeout() && is_tls(endpoint) {
+                NO_TLS_HINT
+            } else {
+                ""
+            };
+            StoreError::unavailable(Failure {
+                context: format!("cannot connect to Redis at {endpoint}{hint}"),
+                cause: Some(err),
+            })
+        }
     }
+}
+
+/// Whether the (redacted, trimmed) URL asks for TLS.
+fn is_tls(url: &str) -> bool {
+    ["rediss://", "valkeys://"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+    })
+}
+
+/// The rustls error somewhere in `err`'s chain. The `redis` crate keeps
+/// it as an `Arc<dyn Error>` around an I/O error, neither of which lists
+/// what it wraps as its source: look inside both.
+fn tls_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    fn direct<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+        err.downcast_ref::<rustls::Error>().or_else(|| {
+            err.downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        })
+    }
+    type Shared = std::sync::Arc<dyn std::error::Error + Send + Sync>;
+    let mut current = Some(err);
+    while let Some(err) = current {
+        let found = direct(err).or_else(|| {
+            err.downcast_ref::<Shared>()
+                .and_then(|shared| direct(&**shared))
+        });
+        if found.is_some() {
+            return found;
+        }
+        current = err.source();
+    }
+    None
 }
 
 /// What went wrong with Redis, and the client's error if there is one.
@@ -769,6 +964,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_crypto_provider_is_installed_once() {
+        install_crypto_provider();
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+        // Again (another store, a reconnection): no panic, the same provider.
+        let installed = rustls::crypto::CryptoProvider::get_default().unwrap();
+        install_crypto_provider();
+        assert!(std::sync::Arc::ptr_eq(
+            installed,
+            rustls::crypto::CryptoProvider::get_default().unwrap()
+        ));
+    }
+
+    #[test]
+    fn tls_failures_are_found_inside_the_redis_error() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, tls);
+        let err = ::redis::RedisError::from(io);
+        let found = tls_error(&err);
+        assert!(
+            matches!(found, Some(rustls::Error::InvalidCertificate(_))),
+            "{found:?}"
+        );
+        match connect_error("rediss://:***@host:6380", err) {
+            StoreError::Config(message) => assert!(message.contains("not trusted"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(tls_error(&::redis::RedisError::from(refused)).is_none());
+
+        let plain = rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, plain);
+        match connect_error("rediss://host:6379", ::redis::RedisError::from(io)) {
+            StoreError::Config(message) => {
+                assert!(message.contains("did not answer in TLS"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(is_tls("REDISS://host") && is_tls("valkeys://host"));
+        assert!(!is_tls("redis://host") && !is_tls("rediss:/"));
+    }
+
+    #[test]
     fn redact_hides_passwords_only() {
         assert_eq!(redact("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
         assert_eq!(
@@ -788,6 +1025,10 @@ mod tests {
         assert_eq!(redact("redis//:s3cret@host"), "***@host");
         assert_eq!(redact("redis://:pa/ss@host:1"), "redis://:***@host:1");
         assert_eq!(redact("redis://u:pa?ss@host"), "redis://u:***@host");
+        assert_eq!(
+            redact("rediss://:s3cret@cache.example.com:6380/0#insecure"),
+            "rediss://:***@cache.example.com:6380/0#insecure"
+        );
     }
 
     #[test]

@@ -97,6 +97,18 @@ pub struct Claim {
 }
 
 /// What a [`claim`](IdempotencyStore::claim) found.
+///
+/// ```
+/// use faas::idempotency::{Claimed, Status};
+/// fn describe(found: &Claimed) -> &'static str {
+///     match found {
+///         Claimed::New => "run the handler",
+///         Claimed::Existing(record) if record.status == Status::Completed => "replay",
+///         Claimed::Existing(_) => "in progress: retry later",
+///     }
+/// }
+/// assert_eq!(describe(&Claimed::New), "run the handler");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claimed {
     /// The key was free (absent or expired): this claim holds it now.
@@ -106,6 +118,15 @@ pub enum Claimed {
 }
 
 /// A request to complete a claimed key with its result.
+///
+/// ```
+/// use faas::idempotency::{Completion, Record, Status};
+/// let completion = Completion {
+///     key: "orders#ab".into(), token: "t1".into(), data: r#"{"v":"1","json":"null"}"#.into(),
+///     expires_at_ms: 3_600_000, validation: None,
+/// };
+/// assert_eq!(Record::completed(&completion).status, Status::Completed);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
     /// The stored key.
@@ -224,6 +245,14 @@ impl Record {
 }
 
 /// Why a store operation failed.
+///
+/// ```
+/// use faas::idempotency::StoreError;
+/// let err = StoreError::unavailable("connection refused");
+/// assert_eq!(err.to_string(), "the idempotency store is unavailable");
+/// let fenced = StoreError::Fenced { key: "orders#ab".into() };
+/// assert!(fenced.to_string().contains("taken over"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {

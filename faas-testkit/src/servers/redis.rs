@@ -14,21 +14,38 @@
 //! assert_eq!(redis.command(&["GET", "k"]).unwrap(), faas_testkit::servers::redis::Reply::Nil);
 //! ```
 //!
-//! The test kit speaks to the server only through its process and its TCP
-//! port ([`RedisServer::command`] sends raw RESP), so it needs no Redis
-//! client crate.
+//! [`RedisServer::start_tls`] starts one that clients reach over TLS
+//! (`rediss://`), with a throwaway CA made by the `openssl` program:
+//!
+//! ```no_run
+//! use faas_testkit::servers::redis::RedisServer;
+//!
+//! let Some(redis) = RedisServer::start_tls() else { return };
+//! assert!(redis.url().starts_with("rediss://127.0.0.1:"));
+//! let ca: Vec<u8> = redis.ca_pem().expect("a TLS server has a CA");
+//! // The kit itself still speaks plain RESP, on a second loopback port.
+//! assert_eq!(redis.command(&["PING"]).unwrap().as_str(), Some("PONG"));
+//! ```
+//!
+//! The test kit speaks to the server only through its process and a plain
+//! TCP port ([`RedisServer::command`] sends raw RESP), so it needs no Redis
+//! client crate, and no TLS crate either.
 
-use std::io::{self, BufReader, Read as _, Write as _};
+use std::io::{self, BufReader, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::process::collect_in_background;
 use crate::tools;
 
 /// How `scripts/test.sh` installs the server, quoted when it is missing.
 const INSTALL: &str = "apt-get install -y redis-server";
+
+/// How to install the `openssl` program that makes a TLS server's certificates.
+const INSTALL_OPENSSL: &str = "apt-get install -y openssl";
 
 /// How long the server may take to answer `PING` after it starts.
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,6 +61,10 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 /// make outages; [`restart`](Self::restart) brings the server back on the
 /// same port, so that clients can reconnect (empty: nothing is persisted).
 ///
+/// A [TLS server](Self::start_tls) listens for clients on a TLS port (its
+/// [`url`](Self::url) is `rediss://…`) and, for the kit's own
+/// [`command`](Self::command), on a second, plain loopback port.
+///
 /// ```no_run
 /// use faas_testkit::servers::redis::RedisServer;
 ///
@@ -52,11 +73,115 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 /// ```
 pub struct RedisServer {
     program: PathBuf,
+    /// The port of [`url`](Self::url): the TLS port of a TLS server.
     port: u16,
+    /// The plain-text port [`command`](Self::command) uses (`port` unless TLS).
+    plain_port: u16,
+    /// A TLS server's certificates, `None` for a plain server.
+    tls: Option<TlsFiles>,
     child: Option<Child>,
     /// Everything the server logged (to its stdout), across restarts.
     log: Arc<Mutex<Vec<u8>>>,
 }
+
+/// A throwaway CA and a server certificate for `127.0.0.1` and `localhost`
+/// it issued, in a temporary directory removed on drop.
+struct TlsFiles {
+    dir: PathBuf,
+}
+
+impl TlsFiles {
+    /// Makes the CA and the server's key and certificate with `openssl`.
+    fn create(openssl: &Path) -> io::Result<TlsFiles> {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!(
+            "faas-testkit-redis-tls-{}-{}-{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir(&dir)?;
+        // From here on, dropping `files` removes the directory.
+        let files = TlsFiles { dir };
+        std::fs::write(files.path("openssl.cnf"), OPENSSL_CONFIG)?;
+        // Run in the directory: every path below is relative to it. P-256
+        // keys: instant to generate, and every TLS stack takes them.
+        let ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -config openssl.cnf";
+        files.openssl(
+            openssl,
+            &format!("req -x509 {ec} -days 2 -extensions ca -keyout ca.key -out ca.crt"),
+            "/CN=faas-testkit throwaway Redis CA",
+        )?;
+        files.openssl(
+            openssl,
+            &format!("req -new {ec} -keyout server.key -out server.csr"),
+            "/CN=localhost",
+        )?;
+        files.openssl(
+            openssl,
+            "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -set_serial 1 -days 2 \
+             -extfile openssl.cnf -extensions server -out server.crt",
+            "",
+        )?;
+        Ok(files)
+    }
+
+    /// Runs `openssl <args>` (split on whitespace), plus `-subj <subject>`
+    /// unless `subject` is empty, in the directory.
+    fn openssl(&self, openssl: &Path, args: &str, subject: &str) -> io::Result<()> {
+        let mut command = Command::new(openssl);
+        command.args(args.split_whitespace());
+        if !subject.is_empty() {
+            command.args(["-subj", subject]);
+        }
+        let output = command
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .output()?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(io::Error::other(format!(
+                "`openssl {args}` failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            )))
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+impl Drop for TlsFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The `openssl` configuration of a TLS server's certificates: a CA, and a
+/// server certificate for `127.0.0.1` and `localhost`.
+const OPENSSL_CONFIG: &str = "\
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = faas-testkit
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+";
 
 impl RedisServer {
     /// Starts `redis-server` on a free loopback port and waits until it
@@ -78,19 +203,72 @@ impl RedisServer {
     /// ```
     pub fn start() -> Option<RedisServer> {
         let program = tools::require("redis-server", INSTALL)?;
+        Some(RedisServer::launch(program, None))
+    }
+
+    /// Starts `redis-server` with TLS: clients reach it at
+    /// `rediss://127.0.0.1:<port>` ([`url`](Self::url)) with a server
+    /// certificate for `127.0.0.1` and `localhost` that a throwaway CA
+    /// issued ([`ca_pem`](Self::ca_pem)); clients need no certificate
+    /// (`--tls-auth-clients no`). The CA, keys and certificates are made
+    /// with the `openssl` program in a temporary directory, removed when
+    /// the server is dropped.
+    ///
+    /// The server also listens for plain text on a second loopback port,
+    /// which only [`command`](Self::command) (and so
+    /// [`command_calls`](Self::command_calls)) uses. Waits until the server
+    /// answers `PING` there and accepts connections on its TLS port.
+    ///
+    /// `None` when `redis-server` or `openssl` is not installed and this is
+    /// not CI: the caller skips its test.
+    ///
+    /// # Panics
+    ///
+    /// When `redis-server` or `openssl` is missing under `CI=true`, when
+    /// `openssl` fails, or when the server does not start (a build without
+    /// TLS support, for instance).
+    ///
+    /// ```no_run
+    /// use faas_testkit::servers::redis::RedisServer;
+    ///
+    /// let Some(redis) = RedisServer::start_tls() else { return };
+    /// assert_eq!(redis.url(), format!("rediss://127.0.0.1:{}", redis.port()));
+    /// let ca = redis.ca_pem().unwrap();
+    /// assert!(ca.starts_with(b"-----BEGIN CERTIFICATE-----"));
+    /// ```
+    pub fn start_tls() -> Option<RedisServer> {
+        let program = tools::require("redis-server", INSTALL)?;
+        let openssl = tools::require("openssl", INSTALL_OPENSSL)?;
+        let files = match TlsFiles::create(&openssl) {
+            Ok(files) => files,
+            Err(err) => panic!("cannot make the TLS server's certificates: {err}"),
+        };
+        Some(RedisServer::launch(program, Some(files)))
+    }
+
+    /// Starts the server on free ports.
+    fn launch(program: PathBuf, tls: Option<TlsFiles>) -> RedisServer {
         let mut server = RedisServer {
             program,
             port: 0,
+            plain_port: 0,
+            tls,
             child: None,
             log: Arc::new(Mutex::new(Vec::new())),
         };
-        // Another process may take the free port before the server binds
+        // Another process may take a free port before the server binds
         // it: try a few ports.
         let mut failures = Vec::new();
         for _ in 0..5 {
             server.port = tools::free_port();
+            server.plain_port = server.port;
+            if server.tls.is_some() {
+                while server.plain_port == server.port {
+                    server.plain_port = tools::free_port();
+                }
+            }
             match server.spawn() {
-                Ok(()) => return Some(server),
+                Ok(()) => return server,
                 Err(err) => failures.push(format!("port {}: {err}", server.port)),
             }
         }
@@ -101,17 +279,56 @@ impl RedisServer {
         );
     }
 
-    /// `redis://127.0.0.1:<port>`, the URL clients connect to.
+    /// `redis://127.0.0.1:<port>`, the URL clients connect to
+    /// (`rediss://127.0.0.1:<port>` for a [TLS server](Self::start_tls)).
     ///
     /// ```no_run
     /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
     /// assert_eq!(redis.url(), format!("redis://127.0.0.1:{}", redis.port()));
     /// ```
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
-    /// The loopback port the server listens on (the same after a restart).
+    /// Whether clients reach the server over TLS ([`start_tls`](Self::start_tls)).
+    ///
+    /// ```no_run
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
+    /// assert!(!redis.is_tls());
+    /// ```
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// The PEM certificate of the CA that issued a [TLS
+    /// server](Self::start_tls)'s certificate, for clients to trust; `None`
+    /// for a plain server.
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be read.
+    ///
+    /// ```no_run
+    /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start_tls() else { return };
+    /// let pem = redis.ca_pem().expect("a TLS server");
+    /// assert!(String::from_utf8(pem).unwrap().contains("BEGIN CERTIFICATE"));
+    /// ```
+    pub fn ca_pem(&self) -> Option<Vec<u8>> {
+        let files = self.tls.as_ref()?;
+        let path = files.path("ca.crt");
+        match std::fs::read(&path) {
+            Ok(pem) => Some(pem),
+            Err(err) => panic!("cannot read {}: {err}", path.display()),
+        }
+    }
+
+    /// The port of [`url`](Self::url) (the TLS port of a TLS server; the
+    /// same after a restart).
     ///
     /// ```no_run
     /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
@@ -121,7 +338,7 @@ impl RedisServer {
         self.port
     }
 
-    /// The server's address, `127.0.0.1:<port>`.
+    /// The address of [`url`](Self::url), `127.0.0.1:<port>`.
     ///
     /// ```no_run
     /// # let Some(redis) = faas_testkit::servers::redis::RedisServer::start() else { return };
@@ -253,7 +470,8 @@ impl RedisServer {
 
     /// Sends one command as raw RESP on a new connection and reads its
     /// reply (within 5 s): to inspect or tamper with the data behind a
-    /// client's back.
+    /// client's back. It always speaks plain text: to a [TLS
+    /// server](Self::start_tls), on its second, plain port.
     ///
     /// # Errors
     ///
@@ -269,7 +487,8 @@ impl RedisServer {
     /// assert!(matches!(redis.command(&["NOPE"]).unwrap(), Reply::Error(_)));
     /// ```
     pub fn command(&self, args: &[&str]) -> io::Result<Reply> {
-        let stream = TcpStream::connect_timeout(&self.addr(), COMMAND_TIMEOUT)?;
+        let plain = SocketAddr::from(([127, 0, 0, 1], self.plain_port));
+        let stream = TcpStream::connect_timeout(&plain, COMMAND_TIMEOUT)?;
         stream.set_read_timeout(Some(COMMAND_TIMEOUT))?;
         stream.set_write_timeout(Some(COMMAND_TIMEOUT))?;
         let mut request = format!("*{}\r\n", args.len()).into_bytes();
@@ -339,33 +558,37 @@ impl RedisServer {
             .into_owned()
     }
 
-    /// Starts the process on `self.port` and waits until it answers `PING`.
+    /// Starts the process on its ports and waits until it answers `PING`
+    /// (and accepts connections on its TLS port).
     fn spawn(&mut self) -> io::Result<()> {
-        let port = self.port.to_string();
-        let mut child = Command::new(&self.program)
-            .args(["--port", &port, "--bind", "127.0.0.1", "--save", ""])
+        let mut command = Command::new(&self.program);
+        command
+            .args(["--port", &self.plain_port.to_string()])
+            .args(["--bind", "127.0.0.1", "--save", ""])
             .args(["--appendonly", "no", "--daemonize", "no"])
             .arg("--dir")
-            .arg(std::env::temp_dir())
+            .arg(std::env::temp_dir());
+        if let Some(files) = &self.tls {
+            command
+                .args(["--tls-port", &self.port.to_string()])
+                .arg("--tls-cert-file")
+                .arg(files.path("server.crt"))
+                .arg("--tls-key-file")
+                .arg(files.path("server.key"))
+                .arg("--tls-ca-cert-file")
+                .arg(files.path("ca.crt"))
+                .args(["--tls-auth-clients", "no"]);
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
-        for pipe in [
-            child
-                .stdout
-                .take()
-                .map(|pipe| Box::new(pipe) as Box<dyn io::Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|pipe| Box::new(pipe) as Box<dyn io::Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let sink = Arc::clone(&self.log);
-            std::thread::spawn(move || collect(pipe, &sink));
+        if let Some(pipe) = child.stdout.take() {
+            collect_in_background(pipe, Arc::clone(&self.log));
+        }
+        if let Some(pipe) = child.stderr.take() {
+            collect_in_background(pipe, Arc::clone(&self.log));
         }
         self.child = Some(child);
         let started = Instant::now();
@@ -375,7 +598,10 @@ impl RedisServer {
                 return Err(io::Error::other("redis-server exited at start-up"));
             }
             if let Ok(Reply::Status(pong)) = self.command(&["PING"]) {
-                if pong == "PONG" {
+                // The TLS port cannot take a plain PING: a TCP connection
+                // is enough (redis binds every port before it serves any).
+                if pong == "PONG" && (self.tls.is_none() || TcpStream::connect(self.addr()).is_ok())
+                {
                     return Ok(());
                 }
             }
@@ -434,19 +660,6 @@ fn signal(pid: u32, name: &str) -> io::Result<()> {
         Err(io::Error::other(format!(
             "kill -{name} {pid} failed: {status}"
         )))
-    }
-}
-
-/// Appends what `pipe` yields to `sink` until it closes.
-fn collect(mut pipe: Box<dyn io::Read + Send>, sink: &Mutex<Vec<u8>>) {
-    let mut chunk = [0_u8; 4096];
-    while let Ok(read) = pipe.read(&mut chunk) {
-        if read == 0 {
-            break;
-        }
-        sink.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(&chunk[..read]);
     }
 }
 
@@ -551,6 +764,7 @@ fn invalid(what: &str) -> io::Error {
 mod tests {
     use super::*;
     use std::io::BufRead as _;
+    use std::io::Read as _;
 
     #[test]
     fn replies_parse() {
@@ -633,6 +847,88 @@ mod tests {
         stream.set_read_timeout(Some(COMMAND_TIMEOUT)).unwrap();
         BufReader::new(&stream).read_line(&mut line).unwrap();
         assert_eq!(line, "+PONG\r\n", "it answers once resumed");
+    }
+
+    #[test]
+    fn a_tls_server_speaks_tls_with_its_own_ca() {
+        let Some(mut redis) = RedisServer::start_tls() else {
+            return;
+        };
+        let Some(openssl) = tools::require("openssl", INSTALL_OPENSSL) else {
+            return;
+        };
+        assert!(redis.is_tls());
+        assert_eq!(redis.url(), format!("rediss://127.0.0.1:{}", redis.port()));
+        let ca = redis.ca_pem().expect("a TLS server has a CA");
+        assert!(ca.starts_with(b"-----BEGIN CERTIFICATE-----"));
+        assert_eq!(
+            redis.command(&["SET", "k", "v"]).unwrap().as_str(),
+            Some("OK")
+        );
+
+        // The TLS port does not answer plain text.
+        let stream = TcpStream::connect(redis.addr()).expect("the TLS port accepts");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        (&stream).write_all(b"*1\r\n$4\r\nPING\r\n").unwrap();
+        let mut answer = Vec::new();
+        let _ = (&stream).read_to_end(&mut answer);
+        assert!(!answer.starts_with(b"+PONG"), "{answer:?}");
+
+        // openssl verifies the server against the CA, for the IP and the name.
+        let dir = redis.tls.as_ref().unwrap().dir.clone();
+        let addr = redis.addr().to_string();
+        let handshake = |verify: &str| {
+            let mut client = Command::new(&openssl)
+                .args(["s_client", "-connect", &addr])
+                .args([
+                    "-CAfile",
+                    "ca.crt",
+                    "-verify_return_error",
+                    "-brief",
+                    "-ign_eof",
+                ])
+                .args(verify.split_whitespace())
+                .current_dir(&dir)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = client.stdin.take().unwrap();
+            stdin.write_all(b"GET k\r\nQUIT\r\n").unwrap();
+            drop(stdin);
+            let output = client.wait_with_output().unwrap();
+            (
+                output.status.success(),
+                String::from_utf8_lossy(&output.stdout).into_owned()
+                    + &String::from_utf8_lossy(&output.stderr),
+            )
+        };
+        for verify in ["-verify_ip 127.0.0.1", "-verify_hostname localhost"] {
+            let (ok, text) = handshake(verify);
+            assert!(ok, "{verify}: {text}");
+            assert!(text.contains("Verification: OK"), "{verify}: {text}");
+            assert!(
+                text.contains("$1\r\nv") || text.contains("\nv\r\n"),
+                "{verify}: {text}"
+            );
+        }
+        let (ok, text) = handshake("-verify_hostname example.com");
+        assert!(!ok, "another name must not verify: {text}");
+
+        redis.restart();
+        assert_eq!(redis.command(&["PING"]).unwrap().as_str(), Some("PONG"));
+        assert!(
+            handshake("-verify_ip 127.0.0.1").0,
+            "TLS again after a restart"
+        );
+
+        let addr = redis.addr();
+        drop(redis);
+        assert!(!dir.exists(), "the certificates are removed");
+        assert!(TcpStream::connect(addr).is_err(), "the server is killed");
     }
 
     #[test]
