@@ -49,6 +49,8 @@ use faas_benches::Mode;
 use faas_benches::compare::{Comparison, Side, format_ns, interleave};
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Runtime;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -338,6 +340,14 @@ impl Run<'_> {
 
 fn main() {
     let mode = Mode::from_args();
+    // A deployed function always has a log subscriber (`faas::main!`
+    // installs one); this is that subscriber with every level off, as
+    // `RUST_LOG=off` gives. Without any subscriber, `tracing`'s `log`
+    // fallback (a feature `lambda_runtime` turns on) would put a cost on
+    // every span that no function pays.
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(LevelFilter::OFF),
+    );
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("a Tokio runtime");
