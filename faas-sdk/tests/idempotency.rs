@@ -3,7 +3,6 @@
 //! run the same store contract in `redis_store.rs` and `dynamodb_store.rs`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use faas::clock::Clock as _;
@@ -463,7 +462,6 @@ impl IdempotencyStore for Limited {
 struct Recording {
     store: MemoryStore,
     claims: std::sync::Mutex<Vec<Claim>>,
-    calls: AtomicUsize,
 }
 
 impl Recording {
@@ -475,7 +473,6 @@ impl Recording {
 #[async_trait]
 impl IdempotencyStore for Recording {
     async fn claim(&self, claim: &Claim) -> Result<Claimed, StoreError> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
         self.claims.lock().unwrap().push(claim.clone());
         self.store.claim(claim).await
     }

@@ -41,6 +41,42 @@ impl Spawned {
         Ok(Spawned { child, stderr })
     }
 
+    /// Starts `command` with `PORT` set to a free loopback port, and waits
+    /// (up to `timeout`) until it listens there: a function binary on the
+    /// local or HTTP platform. The error carries what it wrote to stderr.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use std::process::Command;
+    /// use std::time::Duration;
+    /// use faas_testkit::process::Spawned;
+    ///
+    /// let mut command = Command::new("target/debug/order-webhook");
+    /// command.env("FAAS_PLATFORM", "local");
+    /// let (function, addr) = Spawned::serving(&mut command, Duration::from_secs(20)).await.unwrap();
+    /// # let _ = (function, addr);
+    /// # });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When it cannot be started, or does not listen in time.
+    pub async fn serving(
+        command: &mut Command,
+        timeout: Duration,
+    ) -> io::Result<(Spawned, SocketAddr)> {
+        let port = crate::tools::free_port();
+        let spawned = Spawned::start(command.env("PORT", port.to_string()))?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        match wait_for_port(addr, timeout).await {
+            Ok(()) => Ok((spawned, addr)),
+            Err(err) => Err(io::Error::new(
+                err.kind(),
+                format!("{err}\n{}", spawned.stderr()),
+            )),
+        }
+    }
+
     /// The process id.
     pub fn id(&self) -> u32 {
         self.child.id()

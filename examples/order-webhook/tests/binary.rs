@@ -1,27 +1,20 @@
 //! `cargo run -p order-webhook`, end to end: the built binary on the local
 //! development server, called over real HTTP.
 
-use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
 use faas_testkit::local::send;
-use faas_testkit::process::{Spawned, wait_for_port};
-use faas_testkit::tools::free_port;
+use faas_testkit::process::Spawned;
 
 #[tokio::test]
 async fn the_binary_serves_orders_on_the_local_server() {
-    let port = free_port();
-    let binary = Spawned::start(
-        Command::new(env!("CARGO_BIN_EXE_order-webhook"))
-            .env("PORT", port.to_string())
-            .env("FAAS_PLATFORM", "local"),
+    let (_binary, addr) = Spawned::serving(
+        Command::new(env!("CARGO_BIN_EXE_order-webhook")).env("FAAS_PLATFORM", "local"),
+        Duration::from_secs(20),
     )
-    .expect("the binary starts");
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    wait_for_port(addr, Duration::from_secs(20))
-        .await
-        .unwrap_or_else(|err| panic!("{err}\n{}", binary.stderr()));
+    .await
+    .unwrap_or_else(|err| panic!("order-webhook does not serve: {err}"));
 
     let body = br#"{"order_id":"o-7","amount_cents":990,"currency":"USD"}"#;
     let reply = send(

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use faas_testkit::local::send;
-use faas_testkit::process::{Spawned, wait_for_port};
+use faas_testkit::process::Spawned;
 use faas_testkit::servers::moto::MotoServer;
 use faas_testkit::servers::redis::RedisServer;
 use faas_testkit::tools::free_port;
@@ -20,21 +20,16 @@ const DELIVERIES: usize = 200;
 
 /// An `order-webhook` on the local server, with its store and environment.
 async fn instance(store: &str, env: &[(String, String)]) -> (Spawned, SocketAddr) {
-    let port = free_port();
-    let process = Spawned::start(
+    Spawned::serving(
         Command::new(env!("CARGO_BIN_EXE_order-webhook"))
-            .env("PORT", port.to_string())
             .env("FAAS_PLATFORM", "local")
             .env("FAAS_IDEMPOTENCY_STORE", store)
             .env("RUST_LOG", "warn")
             .envs(env.iter().map(|(name, value)| (name, value))),
+        Duration::from_secs(30),
     )
-    .expect("order-webhook starts");
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    wait_for_port(addr, Duration::from_secs(30))
-        .await
-        .unwrap_or_else(|err| panic!("{err}\n{}", process.stderr()));
-    (process, addr)
+    .await
+    .unwrap_or_else(|err| panic!("order-webhook does not serve: {err}"))
 }
 
 /// Posts the order until it gets a `201` (a `409` in progress is retried,

@@ -1,30 +1,24 @@
 //! `cargo run -p queue-worker`, end to end: the built binary on the local
 //! development server, stopped by SIGTERM as a platform stops it.
 
-use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
 use faas_testkit::events;
 use faas_testkit::local::send;
-use faas_testkit::process::{Spawned, log_line, wait_for_port};
-use faas_testkit::tools::free_port;
+use faas_testkit::process::{Spawned, log_line};
 use serde_json::json;
 
 #[tokio::test]
 async fn sigterm_lets_the_worker_finish_and_runs_its_shutdown_hook() {
-    let port = free_port();
-    let mut binary = Spawned::start(
+    let (mut binary, addr) = Spawned::serving(
         Command::new(env!("CARGO_BIN_EXE_queue-worker"))
-            .env("PORT", port.to_string())
             .env("FAAS_PLATFORM", "local")
             .env("FAAS_LOG_FORMAT", "json"),
+        Duration::from_secs(20),
     )
-    .expect("the binary starts");
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    wait_for_port(addr, Duration::from_secs(20))
-        .await
-        .unwrap_or_else(|err| panic!("{err}\n{}", binary.stderr()));
+    .await
+    .unwrap_or_else(|err| panic!("queue-worker does not serve: {err}"));
 
     let batch = events::sqs()
         .message(json!({"job_id": "j-1", "action": "resize"}))

@@ -453,7 +453,6 @@ impl DynamoDbStore {
         self.requests.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The primary key of the item of `key`.
     /// The attributes every record has: its key, status, token, expiry
     /// (both the TTL seconds and the exact milliseconds) and validation hash.
     fn record_item(&self, record: &Record) -> Item {
@@ -474,6 +473,7 @@ impl DynamoDbStore {
         item
     }
 
+    /// The primary key of the item of `key`.
     fn item_key(&self, key: &str) -> Item {
         let mut item = HashMap::with_capacity(8);
         match &self.sort_key {
@@ -487,6 +487,21 @@ impl DynamoDbStore {
             }
         }
         item
+    }
+
+    /// The error of a write conditional on the record's token: a failed
+    /// condition means another claim holds the key.
+    fn token_error<E>(&self, err: SdkError<E>, key: &str, item_len: Option<usize>) -> StoreError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        if err.code() == Some("ConditionalCheckFailedException") {
+            StoreError::Fenced {
+                key: key.to_owned(),
+            }
+        } else {
+            self.error(err, item_len)
+        }
     }
 
     /// Maps an error other than a failed condition.
@@ -707,15 +722,8 @@ impl IdempotencyStore for DynamoDbStore {
             .expression_attribute_values(":token", AttributeValue::S(completion.token.clone()))
             .send()
             .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(err) if err.code() == Some("ConditionalCheckFailedException") => {
-                Err(StoreError::Fenced {
-                    key: completion.key.clone(),
-                })
-            }
-            Err(err) => Err(self.error(err, Some(size))),
-        }
+        put.map(drop)
+            .map_err(|err| self.token_error(err, &completion.key, Some(size)))
     }
 
     async fn release(&self, key: &str, token: &str) -> Result<(), StoreError> {
@@ -730,15 +738,9 @@ impl IdempotencyStore for DynamoDbStore {
             .expression_attribute_values(":token", AttributeValue::S(token.to_owned()))
             .send()
             .await;
-        match deleted {
-            Ok(_) => Ok(()),
-            Err(err) if err.code() == Some("ConditionalCheckFailedException") => {
-                Err(StoreError::Fenced {
-                    key: key.to_owned(),
-                })
-            }
-            Err(err) => Err(self.error(err, None)),
-        }
+        deleted
+            .map(drop)
+            .map_err(|err| self.token_error(err, key, None))
     }
 
     /// 400 KB (DynamoDB's item limit) less 8 KB for the item's other
