@@ -2,14 +2,15 @@
 //! of the same name that implements `faas::Handler` by calling the function.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, LitInt, LitStr, Pat, Token, Type};
 
 use crate::idempotency::{self, IdempotencyOption};
 use crate::signature::{
-    Returns, check_plain_async, function_and_type, parse_function, result_types, type_name,
+    Returns, check_plain_async, function_and_type, parse_function, result_types, same_name_type,
+    type_name,
 };
 
 const RETURNS: Returns = Returns {
@@ -18,9 +19,7 @@ const RETURNS: Returns = Returns {
     error: "FunctionError",
 };
 
-const OPTIONS: &str = "batch, batch(concurrency = N), name = \"...\", schema = \"path\", idempotency(key = \"/pointer\", ...)";
-/// Contracts that arrive as records of a batch.
-const RECORD_TYPES: &[&str] = &["QueueMessage", "StreamRecord", "StorageEvent"];
+const OPTIONS: &str = "batch(concurrency = N), name = \"...\", schema = \"path\", idempotency(key = \"/pointer\", ...)";
 /// Contracts that arrive one per invocation.
 const SINGLE_TYPES: &[&str] = &[
     "HttpRequest",
@@ -141,10 +140,22 @@ fn parse_concurrency(input: ParseStream) -> syn::Result<usize> {
 /// What the function's arguments and result say.
 struct Signature<'a> {
     event: &'a Type,
-    state: Option<&'a Type>,
-    has_context: bool,
+    extra: Extra<'a>,
     output: &'a Type,
     error: &'a Type,
+}
+
+/// The arguments after the event.
+enum Extra<'a> {
+    /// None.
+    Nothing,
+    /// One, named `Context`: the context.
+    Context,
+    /// One of another name: the state, or the context under another name
+    /// (`use faas::Context as Ctx`). The type decides, when it compiles.
+    StateOrContext(&'a Type),
+    /// Two: the state, then the context (whatever its name; checked).
+    StateAndContext(&'a Type, &'a Type),
 }
 
 impl<'a> Signature<'a> {
@@ -179,8 +190,8 @@ impl<'a> Signature<'a> {
             }
             _ => {}
         }
-        let mut state = None;
-        let mut context: Option<&Type> = None;
+        // The arguments after the event: shared references, state first.
+        let mut shared: Vec<&Type> = Vec::new();
         for arg in inputs {
             let arg = arg?;
             let ty = &*arg.ty;
@@ -198,26 +209,26 @@ impl<'a> Signature<'a> {
                     "state and context are shared by concurrent invocations: take `&`, not `&mut` (use a Mutex or atomics inside the state)",
                 ));
             }
-            if is_context(&reference.elem) {
-                if context.is_some() {
+            match shared[..] {
+                [first] if is_context(first) && is_context(ty) => {
                     return Err(syn::Error::new_spanned(
                         ty,
                         "the context is already an argument; remove this one",
                     ));
                 }
-                context = Some(ty);
-            } else if state.is_some() {
-                return Err(syn::Error::new_spanned(
-                    ty,
-                    "a handler takes one state argument; put everything it needs in one state type",
-                ));
-            } else if context.is_some() {
-                return Err(syn::Error::new_spanned(
-                    ty,
-                    "put the state before the context: `(event, state: &State, ctx: &Context)`",
-                ));
-            } else {
-                state = Some(&*reference.elem);
+                [first] if is_context(first) => {
+                    return Err(syn::Error::new_spanned(
+                        ty,
+                        "put the state before the context: `(event, state: &State, ctx: &Context)`",
+                    ));
+                }
+                [_, _] => {
+                    return Err(syn::Error::new_spanned(
+                        ty,
+                        "a handler takes at most a state and the context after its event; put everything it needs in one state type",
+                    ));
+                }
+                _ => shared.push(ty),
             }
         }
         if let Pat::Ident(pat) = &*first.pat {
@@ -228,17 +239,29 @@ impl<'a> Signature<'a> {
                 ));
             }
         }
+        let referent = |ty: &'a Type| match ty {
+            Type::Reference(reference) => &*reference.elem,
+            other => other,
+        };
+        let extra = match shared[..] {
+            [] => Extra::Nothing,
+            [only] if is_context(only) => Extra::Context,
+            [only] => Extra::StateOrContext(referent(only)),
+            [state, ctx] => Extra::StateAndContext(referent(state), referent(ctx)),
+            _ => unreachable!("at most two arguments are kept above"),
+        };
         let (output, error) = result_types(function, &RETURNS)?;
         Ok(Signature {
             event,
-            state,
-            has_context: context.is_some(),
+            extra,
             output,
             error,
         })
     }
 }
 
+/// Whether `ty` is spelled `Context` or `&Context` (any path ending so);
+/// the context under another name is told by its type instead.
 fn is_context(ty: &Type) -> bool {
     match ty {
         Type::Reference(reference) => is_context(&reference.elem),
@@ -246,20 +269,33 @@ fn is_context(ty: &Type) -> bool {
     }
 }
 
-/// Known contracts get a precise message; any other type is checked by the
-/// compiler through the `Record` / `FromEvent` bounds in the generated code.
+/// The state type of a handler whose signature may be broken: what the
+/// same-name type stands in with when the attribute reports an error.
+pub fn fallback_state(function: &ItemFn) -> Option<&Type> {
+    let extra: Vec<&Type> = function
+        .sig
+        .inputs
+        .iter()
+        .skip(1)
+        .filter_map(|arg| match arg {
+            FnArg::Typed(typed) => Some(&*typed.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    match extra.first() {
+        Some(Type::Reference(reference)) if !is_context(&reference.elem) => Some(&reference.elem),
+        _ => None,
+    }
+}
+
+/// `batch` on a contract that arrives one per invocation gets a precise
+/// message; any other type is checked by the compiler through the `Record`
+/// bound in the generated code.
 fn check_batch_fits(options: &Options, signature: &Signature) -> syn::Result<()> {
     let Some(name) = type_name(signature.event) else {
         return Ok(());
     };
     match options.batch {
-        None if RECORD_TYPES.contains(&name.as_str()) => Err(syn::Error::new_spanned(
-            signature.event,
-            format!(
-                "`{name}` arrives in batches: write `#[faas::handler(batch)]` to handle one record at a time, \
-                 or take `Batch<{name}<…>>` to handle the whole batch"
-            ),
-        )),
         Some((span, _)) if SINGLE_TYPES.contains(&name.as_str()) => Err(syn::Error::new(
             span,
             format!(
@@ -288,24 +324,26 @@ fn generate(
             quote!(#name)
         }
     };
-    let (event_type, event_arg, record_bound) = match options.batch {
-        Some((span, _)) => {
-            // A where clause that names the event as a `Record`: a type that is
-            // not one fails here, once, with `Record`'s message at `batch`,
-            // and the impl's own uses of `Each<E>` rely on the clause instead
-            // of repeating the error.
-            let bound = respan(quote!(where #event: #private::Record), span);
-            (quote!(#private::Each<#event>), quote!(event.0), Some(bound))
-        }
-        None => (quote!(#event), quote!(event), None),
-    };
+    // `batch` names the event as a `Record`: a type that is not one fails
+    // here, once, with `Record`'s message at `batch`.
+    let record_bound = options
+        .batch
+        .map(|(span, _)| respan(quote!(where #event: #private::Record), span));
+    let event_type = quote!(#event);
     let concurrency = options.batch.map_or(1, |(_, concurrency)| concurrency);
-    let state_type = match signature.state {
-        Some(state) => quote!(#state),
-        None => quote!(()),
+    let (state_type, extra_args) = match signature.extra {
+        Extra::Nothing => (quote!(()), quote!()),
+        Extra::Context => (quote!(()), quote!(ctx,)),
+        Extra::StateOrContext(ty) => (
+            quote!(#ty),
+            quote!(#private::state_or_context::<#ty>(state, ctx),),
+        ),
+        Extra::StateAndContext(state, context) => {
+            // Spanned at the type: one that is not the context is reported there.
+            let context = quote_spanned!(context.span()=> <#context as #private::IsContext>::from_context(ctx));
+            (quote!(#state), quote!(state, #context,))
+        }
     };
-    let state_arg = signature.state.map(|_| quote!(state,));
-    let context_arg = signature.has_context.then(|| quote!(ctx,));
     let schema = match &options.schema {
         Some(path) => schema_file(path)?,
         None => quote!({
@@ -317,9 +355,13 @@ fn generate(
         let options = option.to_tokens();
         quote!(.with_idempotency(#options))
     });
-    // The user's error type written as the `Self` of `Into`: an error type
-    // that does not convert is reported at that type, once.
-    let into_error = quote!(<#error as ::core::convert::Into<#private::FunctionError>>::into);
+    // Written at the user's error type: one that does not convert is
+    // reported there, once (see `HandlerError` for how the lookup chooses).
+    let into_error = quote_spanned!(error.span()=> {
+        #[allow(unused_imports)]
+        use #private::ViaInto as _;
+        (&&#private::HandlerError::<#error>::new(error)).into_function_error()
+    });
     let function_and_type = function_and_type(function, "Handler", "handler");
 
     Ok(quote! {
@@ -348,14 +390,52 @@ fn generate(
                    + ::core::marker::Send + 'a {
                 let _ = (&state, &ctx);
                 async move {
-                    match #ident(#event_arg, #state_arg #context_arg).await {
+                    match #ident(event, #extra_args).await {
                         ::core::result::Result::Ok(output) => ::core::result::Result::Ok(output),
-                        ::core::result::Result::Err(error) => ::core::result::Result::Err(#into_error(error)),
+                        ::core::result::Result::Err(error) => ::core::result::Result::Err(#into_error),
                     }
                 }
             }
         }
     })
+}
+
+/// What stands in for the handler when the attribute reports an error: the
+/// same-name type, implementing `Handler` with the state the signature
+/// seems to take, so that `faas::main!` and other uses of the name add no
+/// second, misleading error to the attribute's.
+pub fn stand_in(function: &ItemFn) -> TokenStream {
+    let ident = &function.sig.ident;
+    let same_name_type = same_name_type(function, "Handler", "handler");
+    let private = quote!(::faas::__private);
+    let state = match fallback_state(function) {
+        Some(state) => quote!(#state),
+        None => quote!(()),
+    };
+    let name = ident.to_string();
+    quote! {
+        #same_name_type
+
+        impl #private::Handler for #ident {
+            type Event = ();
+            type State = #state;
+            type Output = ();
+
+            fn config(&self) -> #private::HandlerConfig {
+                #private::HandlerConfig::new(#name, ::core::env!("CARGO_PKG_VERSION"))
+            }
+
+            fn call<'a>(
+                &'a self,
+                _: (),
+                _: &'a Self::State,
+                _: &'a #private::Context,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<(), #private::FunctionError>>
+                   + ::core::marker::Send + 'a {
+                async { ::core::result::Result::Err(#private::FunctionError::internal("the handler did not compile")) }
+            }
+        }
+    }
 }
 
 /// `tokens` with every span moved to `span`, keeping name resolution: the

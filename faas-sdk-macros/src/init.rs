@@ -7,7 +7,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::{FnArg, Ident, ItemFn, Path, Token, Type};
 
 use crate::signature::{
-    Returns, check_plain_async, function_and_type, parse_function, result_types, type_name,
+    Returns, check_plain_async, function_and_type, parse_function, result_types, same_name_type,
+    type_name,
 };
 
 const RETURNS: Returns = Returns {
@@ -91,6 +92,34 @@ pub fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             #shutdown
         }
     })
+}
+
+/// What stands in for the init function when the attribute reports an
+/// error: the same-name type, implementing `Init` with the state the
+/// return type names, so that `faas::main!` adds no second error.
+pub fn stand_in(function: &ItemFn) -> TokenStream {
+    let ident = &function.sig.ident;
+    let same_name_type = same_name_type(function, "Init", "init");
+    let private = quote!(::faas::__private);
+    let state = match result_types(function, &RETURNS) {
+        Ok((state, _)) => quote!(#state),
+        Err(_) => quote!(()),
+    };
+    quote! {
+        #same_name_type
+
+        impl #private::Init for #ident {
+            type State = #state;
+
+            fn init<'a>(
+                &'a self,
+                _: &'a #private::Config,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::State, #private::BoxError>>
+                   + ::core::marker::Send + 'a {
+                async { ::core::result::Result::Err("the init function did not compile".into()) }
+            }
+        }
+    }
 }
 
 /// An init function takes nothing, or `cfg: &Config`.

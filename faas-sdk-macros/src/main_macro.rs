@@ -1,17 +1,24 @@
-//! `faas::main!(handler[, init])`: generates `fn main`.
+//! `faas::main!(handler[, init][, layers = [...]][, around = [...]])`:
+//! generates `fn main`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Path, Token};
+use syn::{Expr, Ident, Path, Token, bracketed};
 
 const USAGE: &str = "write `faas::main!(my_handler)` or `faas::main!(my_handler, my_init)`, \
-                     naming functions marked `#[faas::handler]` and `#[faas::init]`";
+                     naming functions marked `#[faas::handler]` and `#[faas::init]`, \
+                     optionally followed by `layers = [..]` and `around = [..]`";
 
 struct Input {
     handler: Path,
     init: Option<Path>,
+    /// `layers = [...]`: before validation and idempotency.
+    layers: Vec<Expr>,
+    /// `around = [...]`: around everything.
+    around: Vec<Expr>,
 }
 
 impl Parse for Input {
@@ -25,24 +32,66 @@ impl Parse for Input {
         let handler: Path = input
             .parse()
             .map_err(|err| syn::Error::new(err.span(), USAGE))?;
-        let mut init = None;
-        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
-            init = Some(
-                input
-                    .parse::<Path>()
-                    .map_err(|err| syn::Error::new(err.span(), USAGE))?,
-            );
-            input.parse::<Option<Token![,]>>()?;
+        let mut parsed = Input {
+            handler,
+            init: None,
+            layers: Vec::new(),
+            around: Vec::new(),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            // `name = [..]`, or the init function's path.
+            if input.peek(Ident) && input.peek2(Token![=]) {
+                let key: Ident = input.parse()?;
+                let name = key.to_string();
+                if seen.contains(&name) {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("`{name}` is given twice; list every layer in one `{name} = [..]`"),
+                    ));
+                }
+                input.parse::<Token![=]>()?;
+                let list = match name.as_str() {
+                    "layers" => &mut parsed.layers,
+                    "around" => &mut parsed.around,
+                    _ => {
+                        return Err(syn::Error::new(
+                            key.span(),
+                            format!(
+                                "unknown option `{name}`; expected `layers = [..]` or `around = [..]`"
+                            ),
+                        ));
+                    }
+                };
+                let content;
+                bracketed!(content in input);
+                let exprs = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+                list.extend(exprs);
+                seen.push(name);
+            } else if parsed.init.is_none() && seen.is_empty() {
+                parsed.init = Some(
+                    input
+                        .parse::<Path>()
+                        .map_err(|err| syn::Error::new(err.span(), USAGE))?,
+                );
+            } else {
+                return Err(input.error(format!("unexpected argument; {USAGE}")));
+            }
         }
         if !input.is_empty() {
             return Err(input.error(format!("unexpected argument; {USAGE}")));
         }
-        Ok(Input { handler, init })
+        Ok(parsed)
     }
 }
 
 pub fn expand(input: TokenStream) -> TokenStream {
-    let Input { handler, init } = match syn::parse2(input) {
+    let Input {
+        handler,
+        init,
+        layers,
+        around,
+    } = match syn::parse2(input) {
         Ok(input) => input,
         Err(err) => {
             // An empty `main` beside the error spares the user a second,
@@ -52,13 +101,23 @@ pub fn expand(input: TokenStream) -> TokenStream {
         }
     };
     let private = quote!(::faas::__private);
-    // Spanned at the names, so that a type error about the handler or the
-    // init function points at the name in the macro call.
+    // The layers are added by a closure over the handler's `Serve`; the
+    // handler and the init function are arguments of their own. Each is
+    // spanned at its name, so that a type error about it points there.
+    let mut serve = quote!(serve);
+    for layer in &layers {
+        serve = quote_spanned!(layer.span()=> #serve.layer(#layer));
+    }
+    for layer in &around {
+        serve = quote_spanned!(layer.span()=> #serve.around(#layer));
+    }
+    let handler_value = quote_spanned!(handler.span()=> #handler {});
     let run = match init {
         Some(init) => {
-            quote_spanned!(init.span()=> #private::main(#handler {}, #init {}))
+            let init_value = quote_spanned!(init.span()=> #init {});
+            quote!(#private::main(#handler_value, #init_value, |serve| #serve))
         }
-        None => quote_spanned!(handler.span()=> #private::main_without_init(#handler {})),
+        None => quote!(#private::main_without_init(#handler_value, |serve| #serve)),
     };
     quote! {
         fn main() -> ::std::process::ExitCode {

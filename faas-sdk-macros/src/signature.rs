@@ -157,13 +157,26 @@ pub fn function_and_type(
     trait_name: &str,
     attribute: &str,
 ) -> proc_macro2::TokenStream {
+    let same_name_type = same_name_type(function, trait_name, attribute);
+    quote::quote! {
+        #function
+
+        #same_name_type
+    }
+}
+
+/// The zero-sized type of the same name as `function`, which implements
+/// `faas::<trait_name>`.
+pub fn same_name_type(
+    function: &ItemFn,
+    trait_name: &str,
+    attribute: &str,
+) -> proc_macro2::TokenStream {
     let vis = &function.vis;
     let ident = &function.sig.ident;
     let doc =
         format!("The [`faas::{trait_name}`] of [`fn@{ident}`], added by `#[faas::{attribute}]`.");
     quote::quote! {
-        #function
-
         #[doc = #doc]
         #[allow(non_camel_case_types)]
         #[derive(Debug, Clone, Copy, Default)]

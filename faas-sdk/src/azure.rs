@@ -23,7 +23,7 @@
 //!
 //! | trigger (`function.json` `type`) | contract |
 //! |---|---|
-//! | `httpTrigger` | [`HttpRequest`], [`Json<T>`](crate::Json) |
+//! | `httpTrigger` | [`HttpRequest`](crate::HttpRequest), [`Json<T>`](crate::Json) |
 //! | `queueTrigger` | [`QueueMessage<T>`](crate::QueueMessage) (`DequeueCount` is the receive count) |
 //! | `blobTrigger` | [`StorageEvent`] (the content: [`blob_content`]) |
 //! | `timerTrigger` | [`ScheduleEvent`](crate::ScheduleEvent) (named after the function) |
@@ -77,15 +77,16 @@ use serde::Serialize;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError};
-use crate::context::Platform;
-use crate::contract::{FromEvent, HttpRequest, HttpResponse, StorageEvent};
+use crate::context::InvocationInfo;
+use crate::contract::StorageEvent;
 use crate::error::FunctionError;
-use crate::function::{Function, InvocationInfo, StartError};
-use crate::handler::{Handler, Init};
-use crate::layer::Service;
-use crate::reply::{Outcome, problem, problem_response};
+use crate::function::Invoke;
+use crate::lifecycle::StartError;
+use crate::provider::azure::trigger_content;
+use crate::reply::{HttpResponse, Outcome, http_answer, problem, problem_response};
 use crate::server::Endpoint;
-use crate::wire::{DecodeError, Incoming};
+use crate::transport::{Stop, Transport};
+use crate::wire::{Incoming, is_azure_envelope};
 
 /// The variable through which the host names the port to listen on.
 pub const PORT_VARIABLE: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
@@ -144,49 +145,32 @@ impl AzureOptions {
     }
 }
 
-/// Runs `handler` as an Azure Functions custom handler: reads the port,
-/// runs `init`, serves until the platform stops the process, then runs the
-/// init's shutdown hook. What [`faas::runtime::run`](crate::runtime::run)
-/// does on Azure.
-///
-/// ```
-/// use faas::prelude::*;
-///
-/// #[faas::handler]
-/// async fn ping(_: HttpRequest) -> Result<&'static str, FunctionError> {
-///     Ok("pong")
-/// }
-///
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// // Outside the Functions host there is no port to listen on.
-/// let err = faas::azure::run(ping {}, faas::NoInit, faas::Config::default()).await.unwrap_err();
-/// assert_eq!(err.to_string(), "environment variable FUNCTIONS_CUSTOMHANDLER_PORT is not set");
-/// # });
-/// ```
-pub async fn run<H, I>(handler: H, init: I, config: Config) -> Result<(), StartError>
-where
-    H: Handler,
-    I: Init<State = H::State>,
-{
-    let stop = crate::runtime::shutdown_signal();
-    let options = AzureOptions::from_config(&config)?;
-    let grace = crate::runtime::shutdown_grace(&config)?;
-    let function = Arc::new(crate::runtime::start(handler, &init, &config, Platform::Azure).await?);
-    serve(&function, options, stop).await?;
-    crate::runtime::shut_down(&init, function.state(), grace).await;
-    Ok(())
+/// The custom handler, as a transport.
+pub(crate) struct AzureTransport {
+    options: AzureOptions,
+}
+
+impl AzureTransport {
+    /// The handler the host's settings (the port) describe.
+    pub(crate) fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        Ok(AzureTransport {
+            options: AzureOptions::from_config(config)?,
+        })
+    }
+}
+
+impl Transport for AzureTransport {
+    async fn serve<F: Invoke>(self, function: Arc<F>, stop: Stop) -> Result<(), StartError> {
+        serve(&function, self.options, stop).await
+    }
 }
 
 /// Serves `function` on `options.addr` until `shutdown` completes.
-pub async fn serve<H, S>(
-    function: &Arc<Function<H, S>>,
+pub async fn serve<F: Invoke>(
+    function: &Arc<F>,
     options: AzureOptions,
     shutdown: impl Future<Output = ()>,
-) -> Result<(), StartError>
-where
-    H: Handler,
-    S: Service<<H::Event as FromEvent>::Unit>,
-{
+) -> Result<(), StartError> {
     let listener = TcpListener::bind(options.addr).await?;
     let forwarding = if function.serves_http() {
         ", or forwarded HTTP requests"
@@ -230,36 +214,33 @@ where
 /// server.await.unwrap().unwrap();
 /// # });
 /// ```
-pub async fn serve_listener<H, S>(
+pub async fn serve_listener<F: Invoke>(
     listener: TcpListener,
-    function: Arc<Function<H, S>>,
+    function: Arc<F>,
     max_body_bytes: usize,
     shutdown: impl Future<Output = ()>,
-) -> Result<(), StartError>
-where
-    H: Handler,
-    S: Service<<H::Event as FromEvent>::Unit>,
-{
+) -> Result<(), StartError> {
     let endpoint = Arc::new(AzureEndpoint { function });
     crate::server::run(listener, endpoint, max_body_bytes, shutdown).await
 }
 
 /// The content of a blob trigger's blob: the `Data` the host sent,
 /// base64-decoded (`"dataType": "binary"`, the default for blobs) or as
-/// text (`"dataType": "string"`).
+/// text (`"dataType": "string"`). A `bad_input` error when the event is
+/// not a blob trigger's invocation.
 ///
 /// ```
 /// use faas::prelude::*;
 ///
-/// #[faas::handler(batch)]
+/// #[faas::handler]
 /// async fn on_upload(blob: StorageEvent) -> Result<(), FunctionError> {
 ///     let content = faas::azure::blob_content(&blob)?;
 ///     tracing::info!(name = %blob.key, bytes = content.len(), "new blob");
 ///     Ok(())
 /// }
 /// ```
-pub fn blob_content(event: &StorageEvent) -> Result<Bytes, DecodeError> {
-    crate::contract::azure::trigger_content(event.raw())
+pub fn blob_content(event: &StorageEvent) -> Result<Bytes, FunctionError> {
+    trigger_content(event.raw()).map_err(|err| err.into_function_error())
 }
 
 /// How the custom handler treats one request.
@@ -278,13 +259,14 @@ enum Route {
 }
 
 impl Route {
-    fn of(request: &HttpRequest, serves_http: bool) -> Route {
-        let from_host = request.header(INVOCATION_ID_HEADER).is_some();
+    fn of(request: &http::Request<Bytes>, serves_http: bool) -> Route {
+        let from_host = request.headers().contains_key(INVOCATION_ID_HEADER);
         let post = request.method() == Method::POST;
-        let function_path = is_function_path(request.path());
-        if !from_host && request.method() == Method::GET && request.path() == "/" {
+        let path = request.uri().path();
+        let function_path = is_function_path(path);
+        if !from_host && request.method() == Method::GET && path == "/" {
             Route::Probe
-        } else if post && function_path && crate::contract::azure::is_envelope(request.body()) {
+        } else if post && function_path && is_azure_envelope(request.body()) {
             Route::Invocation
         } else if serves_http {
             Route::Forwarded
@@ -303,15 +285,11 @@ fn is_function_path(path: &str) -> bool {
 }
 
 /// A function served to the Functions host.
-struct AzureEndpoint<H: Handler, S> {
-    function: Arc<Function<H, S>>,
+struct AzureEndpoint<F> {
+    function: Arc<F>,
 }
 
-impl<H, S> Endpoint for AzureEndpoint<H, S>
-where
-    H: Handler,
-    S: Service<<H::Event as FromEvent>::Unit>,
-{
+impl<F: Invoke> Endpoint for AzureEndpoint<F> {
     /// The host names each invocation; that id is the request id.
     fn request_id(&self, headers: &http::HeaderMap) -> Option<String> {
         headers
@@ -321,12 +299,17 @@ where
             .map(str::to_owned)
     }
 
-    async fn respond(&self, request: HttpRequest, request_id: &str) -> HttpResponse {
+    async fn respond(&self, request: http::Request<Bytes>, request_id: &str) -> HttpResponse {
         let id = request_id;
         let mut info = InvocationInfo::default().with_request_id(id);
-        if let Some(trace) = request.header("traceparent") {
+        if let Some(trace) = request
+            .headers()
+            .get("traceparent")
+            .and_then(|value| value.to_str().ok())
+        {
             info = info.with_trace_id(trace);
         }
+        let path = request.uri().path().to_owned();
         match Route::of(&request, self.function.serves_http()) {
             Route::Probe => HttpResponse::new(StatusCode::OK),
             Route::Invocation => {
@@ -335,18 +318,17 @@ where
             }
             Route::Forwarded => {
                 let outcome = self.function.invoke(Incoming::from(request), info).await;
-                crate::server::http_answer(outcome, id)
+                http_answer(outcome, id)
             }
             Route::NotAnInvocation => {
                 let err = FunctionError::bad_input(format!(
-                    "expected the Functions host's request payload, a JSON object {{\"Data\": {{…}}, \"Metadata\": {{…}}}}, as the body of POST {}",
-                    request.path()
+                    "expected the Functions host's request payload, a JSON object {{\"Data\": {{…}}, \"Metadata\": {{…}}}}, as the body of POST {path}"
                 ));
                 problem_response(&err, id)
             }
             Route::Elsewhere => {
                 let detail = "this Azure Functions custom handler takes invocations from the Functions host: POST /<FunctionName> with the request payload";
-                if is_function_path(request.path()) {
+                if is_function_path(&path) {
                     problem(StatusCode::METHOD_NOT_ALLOWED, "bad_input", detail, id)
                         .with_header(header::ALLOW, HeaderValue::from_static("POST"))
                 } else {
@@ -440,24 +422,21 @@ mod tests {
         target: &str,
         headers: &[(&'static str, &'static str)],
         body: &'static str,
-    ) -> HttpRequest {
-        let headers = headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    http::HeaderName::from_static(name),
-                    HeaderValue::from_static(value),
-                )
-            })
-            .collect();
-        HttpRequest::new(method, target, headers, body)
+    ) -> http::Request<Bytes> {
+        let mut request = http::Request::builder().method(method).uri(target);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
+            .body(Bytes::from_static(body.as_bytes()))
+            .expect("a request")
     }
 
     #[test]
     fn requests_are_routed_by_method_path_and_body() {
         let envelope = r#"{"Data":{"req":{}},"Metadata":{}}"#;
         let host = [(INVOCATION_ID_HEADER, "a7e1b2c3-0000-4000-8000-000000000001")];
-        let route = |req: HttpRequest, http| Route::of(&req, http);
+        let route = |req: http::Request<Bytes>, http| Route::of(&req, http);
         assert_eq!(
             route(request(Method::GET, "/", &[], ""), false),
             Route::Probe

@@ -63,6 +63,46 @@ impl fmt::Display for Platform {
     }
 }
 
+/// What the platform says about one invocation; the adapter hands it to
+/// [`Function::invoke`](crate::Function::invoke), which makes the [`Context`].
+///
+/// ```
+/// let info = faas::InvocationInfo::default()
+///     .with_request_id("8476a536-e9f4-11e8-9739-2dfe598c3fcd")
+///     .with_trace_id("Root=1-5759e988-bd862e3fe1be46a994272793");
+/// assert_eq!(info.request_id.as_deref(), Some("8476a536-e9f4-11e8-9739-2dfe598c3fcd"));
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct InvocationInfo {
+    /// The platform's request id; a random one is made when absent.
+    pub request_id: Option<String>,
+    /// When the platform stops waiting.
+    pub deadline: Option<DateTime<Utc>>,
+    /// The tracing header the platform passed.
+    pub trace_id: Option<String>,
+}
+
+impl InvocationInfo {
+    /// Sets the request id.
+    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+
+    /// Sets the deadline.
+    pub fn with_deadline(mut self, deadline: DateTime<Utc>) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the trace id.
+    pub fn with_trace_id(mut self, id: impl Into<String>) -> Self {
+        self.trace_id = Some(id.into());
+        self
+    }
+}
+
 /// Facts about one invocation: ids, deadline, cold start, delivery attempt.
 ///
 /// Handlers take it as `ctx: &Context`. In tests, build one with
@@ -105,7 +145,7 @@ impl Context {
     /// The context of one invocation of a function instance; without a
     /// platform request id, a random one is made when first read.
     pub(crate) fn for_invocation(
-        info: crate::function::InvocationInfo,
+        info: InvocationInfo,
         function_name: Arc<str>,
         function_version: Arc<str>,
         platform: Platform,
@@ -436,7 +476,7 @@ mod tests {
                 clock::system(),
             )
         };
-        let ctx = invocation(crate::function::InvocationInfo::default());
+        let ctx = invocation(InvocationInfo::default());
         let id = ctx.request_id().to_owned();
         assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
         let record = ctx.for_record(None, Some(2));
@@ -444,9 +484,9 @@ mod tests {
             (record.request_id(), record.correlation_id()),
             (id.as_str(), id.as_str())
         );
-        let other = invocation(crate::function::InvocationInfo::default());
+        let other = invocation(InvocationInfo::default());
         assert_ne!(other.correlation_id(), id);
-        let given = invocation(crate::function::InvocationInfo::default().with_request_id("r-1"));
+        let given = invocation(InvocationInfo::default().with_request_id("r-1"));
         assert_eq!(given.request_id(), "r-1");
     }
 

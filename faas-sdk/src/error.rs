@@ -6,11 +6,20 @@
 //! `errorType` of a Lambda error. The cause is kept whole, so logs show the
 //! full source chain and tests can downcast to the original error.
 //!
+//! # Choosing the kind
+//!
+//! The kind says whose fault a failure is, and only the code that raised it
+//! knows: a number that does not parse is the caller's mistake when the
+//! caller sent it, and the function's own when it came from its settings.
+//! So no error picks a kind by its type; give each failure its kind with
+//! the constructor of the kind:
+//!
 //! ```
 //! use faas::{ErrorKind, FunctionError};
 //!
 //! fn parse_amount(text: &str) -> Result<u64, FunctionError> {
-//!     let amount: u64 = text.parse()?; // ParseIntError → bad_input
+//!     // The caller sent the text: its fault, a `400`.
+//!     let amount: u64 = text.parse().map_err(FunctionError::bad_input)?;
 //!     if amount == 0 {
 //!         return Err(FunctionError::bad_input("amount must be positive"));
 //!     }
@@ -21,6 +30,23 @@
 //! assert_eq!(parse_amount("zero").unwrap_err().kind(), ErrorKind::BadInput);
 //! assert_eq!(parse_amount("0").unwrap_err().to_string(), "amount must be positive");
 //! ```
+//!
+//! A handler may also return an error type of its own. With a
+//! `From<YourError> for FunctionError` it says which kind each failure is;
+//! without one, any `std::error::Error` is `internal`:
+//!
+//! ```
+//! use faas::prelude::*;
+//!
+//! #[faas::handler]
+//! async fn read_config(_: serde_json::Value) -> Result<u64, std::num::ParseIntError> {
+//!     "many".parse() // fails as `internal`: a setting of ours, not the caller's fault
+//! }
+//! ```
+//!
+//! A `Box<dyn Error + Send + Sync>` converts with `?` as `internal` (a boxed
+//! `FunctionError` keeps its kind). The SDK's own decode and validation
+//! errors are `bad_input`: the event did not fit the contract.
 
 use std::fmt;
 use std::time::Duration;
@@ -205,17 +231,22 @@ impl Violation {
 /// ```
 ///
 /// Like `anyhow::Error`, a `FunctionError` is transparent over its cause:
-/// `Display` prints the cause, [`source`](std::error::Error::source) continues
-/// with the cause's own chain, and [`downcast_ref`](Self::downcast_ref)
-/// reaches the original error. The kind travels beside it.
+/// `Display` prints the cause, [`source`](std::error::Error::source)
+/// continues with the cause's own chain, and
+/// [`downcast_ref`](Self::downcast_ref) reaches the original error. The kind
+/// travels beside it.
 ///
 /// ```
-/// use std::error::Error;
+/// use std::error::Error as _;
 /// let io = std::io::Error::new(std::io::ErrorKind::TimedOut, "database timed out");
-/// let err = faas::FunctionError::from(io);
+/// let err = faas::FunctionError::transient(io);
 /// assert_eq!(err.kind(), faas::ErrorKind::Transient);
 /// assert_eq!(err.to_string(), "database timed out");
 /// assert!(err.downcast_ref::<std::io::Error>().is_some());
+/// assert!(err.source().is_none());
+///
+/// let boxed: faas::BoxError = "no connection".into();
+/// assert_eq!(faas::FunctionError::from(boxed).kind(), faas::ErrorKind::Internal);
 /// ```
 pub struct FunctionError {
     kind: ErrorKind,
@@ -358,67 +389,29 @@ impl std::error::Error for FunctionError {
     }
 }
 
-/// A JSON error while handling an event is the input's fault, unless it is an
-/// I/O failure underneath.
-impl From<serde_json::Error> for FunctionError {
-    fn from(err: serde_json::Error) -> Self {
-        let kind = if err.is_io() {
-            ErrorKind::Internal
-        } else {
-            ErrorKind::BadInput
-        };
-        FunctionError::new(kind, err)
-    }
-}
-
-/// Network-shaped I/O failures are transient; anything else is internal.
-impl From<std::io::Error> for FunctionError {
-    fn from(err: std::io::Error) -> Self {
-        use std::io::ErrorKind as Io;
-        let kind = match err.kind() {
-            Io::TimedOut
-            | Io::Interrupted
-            | Io::WouldBlock
-            | Io::ConnectionRefused
-            | Io::ConnectionReset
-            | Io::ConnectionAborted
-            | Io::NotConnected
-            | Io::BrokenPipe
-            | Io::AddrInUse
-            | Io::AddrNotAvailable => ErrorKind::Transient,
-            _ => ErrorKind::Internal,
-        };
-        FunctionError::new(kind, err)
-    }
-}
-
-/// A timeout around a dependency call is transient.
-impl From<tokio::time::error::Elapsed> for FunctionError {
-    fn from(err: tokio::time::error::Elapsed) -> Self {
-        FunctionError::transient(err)
-    }
-}
-
-macro_rules! bad_input_from {
-    ($($ty:ty),* $(,)?) => {$(
-        /// Parsing text from the input failed: the input's fault.
-        impl From<$ty> for FunctionError {
-            fn from(err: $ty) -> Self {
-                FunctionError::bad_input(err)
-            }
+/// A boxed error (what `lambda_runtime` and many libraries return) is
+/// `internal`, unless it is a `FunctionError` that was boxed: that one
+/// keeps its kind.
+impl From<BoxError> for FunctionError {
+    fn from(err: BoxError) -> Self {
+        match err.downcast::<FunctionError>() {
+            Ok(err) => *err,
+            Err(other) => FunctionError::internal(other),
         }
-    )*};
+    }
 }
 
-bad_input_from!(
-    std::num::ParseIntError,
-    std::num::ParseFloatError,
-    std::str::ParseBoolError,
-    std::str::Utf8Error,
-    std::string::FromUtf8Error,
-    chrono::ParseError,
-    base64::DecodeError,
-);
+/// `err` and its sources, joined by `: `.
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(next) = source {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        source = next.source();
+    }
+    text
+}
 
 #[cfg(test)]
 mod tests {
@@ -472,14 +465,17 @@ mod tests {
     }
 
     #[test]
-    fn common_errors_convert_to_the_right_kind() {
-        let json = serde_json::from_str::<u32>("\"x\"").unwrap_err();
-        assert_eq!(FunctionError::from(json).kind(), ErrorKind::BadInput);
-        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-        assert_eq!(FunctionError::from(refused).kind(), ErrorKind::Transient);
-        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
-        assert_eq!(FunctionError::from(missing).kind(), ErrorKind::Internal);
-        let number = "x".parse::<u8>().unwrap_err();
-        assert_eq!(FunctionError::from(number).kind(), ErrorKind::BadInput);
+    fn a_boxed_error_is_internal_unless_it_is_a_function_error() {
+        let boxed: BoxError = Box::new(std::io::Error::other("refused"));
+        let err = FunctionError::from(boxed);
+        assert_eq!(err.kind(), ErrorKind::Internal);
+        assert!(err.downcast_ref::<std::io::Error>().is_some());
+        let boxed: BoxError = Box::new(FunctionError::permanent(Outer(std::io::Error::other(
+            "disk gone",
+        ))));
+        assert_eq!(error_chain(&*boxed), "outer failure: disk gone");
+        let err = FunctionError::from(boxed);
+        assert_eq!(err.kind(), ErrorKind::Permanent);
+        assert_eq!(err.to_string(), "outer failure");
     }
 }

@@ -11,7 +11,7 @@
 //! #[derive(serde::Deserialize)]
 //! struct Job { job_id: String }
 //!
-//! #[faas::handler(batch)]
+//! #[faas::handler]
 //! async fn work(job: QueueMessage<Job>) -> Result<(), FunctionError> {
 //!     if job.body.job_id == "bad" {
 //!         return Err(FunctionError::permanent("cannot do this job"));
@@ -36,80 +36,22 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use chrono::{DateTime, Utc};
 use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 use tracing::level_filters::LevelFilter;
 
 use crate::clock::{self, SharedClock};
-use crate::config::{Config, ConfigError};
-use crate::context::{Context, Platform};
+use crate::config::Config;
+use crate::context::{Context, InvocationInfo, Platform};
 use crate::contract::{FromEvent, Unit};
-use crate::error::{BoxError, FunctionError};
-use crate::handler::Handler;
-use crate::idempotency::{
-    FAAS_IDEMPOTENCY_STORE, Guard, IdempotencyStore, Idempotent, MemoryStore, StoreError,
-};
-use crate::layer::{Layer, Request, Service, Telemetry, Validate, error_chain};
-use crate::reply::{self, AllFailed, Encoded, IntoReply, Outcome, Reply, ReplyFormat, UnitResult};
-use crate::validation::{Schema, SchemaError};
-use crate::wire::Incoming;
-
-/// Why a function could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The payload schema does not compile.
-    #[error(transparent)]
-    Schema(#[from] SchemaError),
-    /// The `#[faas::init]` function failed.
-    #[error("init failed: {}", error_chain(&**.0))]
-    Init(BoxError),
-    /// A setting is missing or invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The platform cannot be served by this binary.
-    #[error("{0}")]
-    Platform(String),
-    /// The server could not listen or serve.
-    #[error("server error: {0}")]
-    Io(#[from] std::io::Error),
-    /// The idempotency store could not be opened.
-    #[error("cannot open the idempotency store ({FAAS_IDEMPOTENCY_STORE}): {}", error_chain(.0))]
-    IdempotencyStore(#[from] StoreError),
-}
-
-/// What the platform says about one invocation.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct InvocationInfo {
-    /// The platform's request id; a random one is made when absent.
-    pub request_id: Option<String>,
-    /// When the platform stops waiting.
-    pub deadline: Option<DateTime<Utc>>,
-    /// The tracing header the platform passed.
-    pub trace_id: Option<String>,
-}
-
-impl InvocationInfo {
-    /// Sets the request id.
-    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
-        self.request_id = Some(id.into());
-        self
-    }
-
-    /// Sets the deadline.
-    pub fn with_deadline(mut self, deadline: DateTime<Utc>) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
-
-    /// Sets the trace id.
-    pub fn with_trace_id(mut self, id: impl Into<String>) -> Self {
-        self.trace_id = Some(id.into());
-        self
-    }
-}
+use crate::error::{FunctionError, error_chain};
+use crate::handler::{Handler, UnitOf, WithoutInit};
+use crate::idempotency::{Guard, IdempotencyStore, Idempotent, MemoryStore};
+use crate::layer::{Identity, Layer, Layers, Request, Service, Stack, Telemetry, Validate};
+use crate::lifecycle::StartError;
+use crate::reply::{self, AllFailed, Encoded, IntoReply, Outcome, Reply, UnitResult};
+use crate::validation::Schema;
+use crate::wire::{Incoming, ReplyFormat};
 
 /// What every invocation of one process shares.
 struct Instance {
@@ -154,10 +96,81 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("a non-text panic payload")
 }
 
-/// The layers the SDK puts around every handler: telemetry outermost, then
-/// validation (an invalid payload never claims an idempotency key), then
-/// idempotency.
-pub type DefaultStack<H> = Telemetry<Validate<Idempotent<Core<H>>>>;
+/// The SDK's layers below yours: validation (an invalid payload never
+/// claims an idempotency key), then idempotency, then the handler.
+pub type Sdk<H> = Validate<Idempotent<Core<H>>>;
+
+/// The stack of a function without layers of its own: telemetry around the
+/// [`Sdk`] layers.
+pub type DefaultStack<H> = Telemetry<Sdk<H>>;
+
+/// Layers that fit the units of handler `H`: what
+/// [`Layers<L, A>`](crate::layer::Layers) is when every layer's service
+/// handles `H`'s units. The builders require it; you never implement it.
+#[diagnostic::on_unimplemented(
+    message = "these layers do not fit the units of handler `{H}`",
+    note = "every layer's service must handle `Request<U>` for the handler's unit type `U` (a `check` or a layer generic over `U` fits any handler)"
+)]
+pub trait LayersFor<H: Handler> {
+    /// The whole stack: the `around` layers, telemetry, the `layer`
+    /// layers, then the [`Sdk`] layers.
+    type Service: Service<UnitOf<H>>;
+    /// Wraps the SDK's layers (and telemetry) in these layers.
+    fn wrap(&self, sdk: Sdk<H>) -> Self::Service;
+}
+
+impl<H, L, A> LayersFor<H> for Layers<L, A>
+where
+    H: Handler,
+    L: Layer<Sdk<H>>,
+    L::Service: Service<UnitOf<H>>,
+    A: Layer<Telemetry<L::Service>>,
+    A::Service: Service<UnitOf<H>>,
+{
+    type Service = A::Service;
+
+    fn wrap(&self, sdk: Sdk<H>) -> Self::Service {
+        Layers::wrap(self, sdk)
+    }
+}
+
+/// The service a function of handler `H` with the layers `Layers<L, A>`
+/// runs each unit through.
+pub type LayeredService<H, L, A> = <Layers<L, A> as LayersFor<H>>::Service;
+
+/// What a platform adapter needs of a function: to answer invocations.
+/// [`Function`] is the one implementation; adapters take any `F: Invoke`,
+/// so they name no handler or stack type.
+pub trait Invoke: Send + Sync + 'static {
+    /// Whether the handler's event is served as plain HTTP (any method and
+    /// path) rather than as an event posted to the server.
+    fn serves_http(&self) -> bool;
+
+    /// Handles one invocation (see [`Function::invoke`]).
+    fn invoke(
+        &self,
+        incoming: Incoming,
+        info: InvocationInfo,
+    ) -> impl std::future::Future<Output = Outcome> + Send;
+}
+
+impl<H, S> Invoke for Function<H, S>
+where
+    H: Handler,
+    S: Service<UnitOf<H>>,
+{
+    fn serves_http(&self) -> bool {
+        Function::serves_http(self)
+    }
+
+    fn invoke(
+        &self,
+        incoming: Incoming,
+        info: InvocationInfo,
+    ) -> impl std::future::Future<Output = Outcome> + Send {
+        Function::invoke(self, incoming, info)
+    }
+}
 
 /// A handler ready to serve: its state, layers, clock and platform.
 pub struct Function<H: Handler, S = DefaultStack<H>> {
@@ -171,8 +184,9 @@ pub struct Function<H: Handler, S = DefaultStack<H>> {
     _handler: PhantomData<fn() -> H>,
 }
 
-/// Builds a [`Function`].
-pub struct FunctionBuilder<H: Handler> {
+/// Builds a [`Function`]: its state, clock, platform, settings, store and
+/// the layers of your own (see [`layer`](crate::layer)).
+pub struct FunctionBuilder<H: Handler, L = Identity, A = Identity> {
     handler: H,
     state: H::State,
     clock: SharedClock,
@@ -180,12 +194,16 @@ pub struct FunctionBuilder<H: Handler> {
     config: Config,
     all_failed: Option<AllFailed>,
     idempotency_store: Option<Arc<dyn IdempotencyStore>>,
+    layers: Layers<L, A>,
 }
 
-impl<H: Handler<State = ()>> Function<H> {
+impl<H: Handler> Function<H>
+where
+    H::State: WithoutInit,
+{
     /// A builder for a handler without state.
     pub fn builder(handler: H) -> FunctionBuilder<H> {
-        Function::builder_with_state(handler, ())
+        Function::builder_with_state(handler, H::State::without_init())
     }
 }
 
@@ -200,11 +218,12 @@ impl<H: Handler> Function<H> {
             config: Config::default(),
             all_failed: None,
             idempotency_store: None,
+            layers: Layers::new(),
         }
     }
 }
 
-impl<H: Handler> FunctionBuilder<H> {
+impl<H: Handler, L, A> FunctionBuilder<H, L, A> {
     /// Sets the clock every time-dependent part uses (default: the system clock).
     pub fn clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
@@ -239,13 +258,49 @@ impl<H: Handler> FunctionBuilder<H> {
         self
     }
 
+    /// Adds `layer` before validation and idempotency, inside the layers
+    /// added so far (see [`layer`](crate::layer)).
+    pub fn layer<N>(self, layer: N) -> FunctionBuilder<H, Stack<N, L>, A> {
+        self.with_layers(|layers| layers.layer(layer))
+    }
+
+    /// Adds `layer` around everything, telemetry included.
+    pub fn around<N>(self, layer: N) -> FunctionBuilder<H, L, Stack<N, A>> {
+        self.with_layers(|layers| layers.around(layer))
+    }
+
+    /// Replaces the layers with `layers` (what [`layer`](Self::layer) and
+    /// [`around`](Self::around) add to).
+    pub fn layers<L2, A2>(self, layers: Layers<L2, A2>) -> FunctionBuilder<H, L2, A2> {
+        self.with_layers(|_| layers)
+    }
+
+    fn with_layers<L2, A2>(
+        self,
+        change: impl FnOnce(Layers<L, A>) -> Layers<L2, A2>,
+    ) -> FunctionBuilder<H, L2, A2> {
+        FunctionBuilder {
+            handler: self.handler,
+            state: self.state,
+            clock: self.clock,
+            platform: self.platform,
+            config: self.config,
+            all_failed: self.all_failed,
+            idempotency_store: self.idempotency_store,
+            layers: change(self.layers),
+        }
+    }
+
     /// Whether the handler has idempotency options (and so needs a store).
     pub fn is_idempotent(&self) -> bool {
         self.handler.config().idempotency.is_some()
     }
 
     /// Compiles the payload schema and assembles the layers.
-    pub fn build(self) -> Result<Function<H>, StartError> {
+    pub fn build(self) -> Result<Function<H, LayeredService<H, L, A>>, StartError>
+    where
+        Layers<L, A>: LayersFor<H>,
+    {
         let all_failed = match self.all_failed {
             Some(policy) => policy,
             None => AllFailed::from_config(&self.config)?,
@@ -282,8 +337,9 @@ impl<H: Handler> FunctionBuilder<H> {
                 .unwrap_or_else(|| Arc::new(MemoryStore::new()));
             Guard::new(options(), name, store, Arc::clone(&self.clock))
         });
+        let sdk = Validate::new(Idempotent::new(core, guard), schema);
         Ok(Function {
-            service: Telemetry::new(Validate::new(Idempotent::new(core, guard), schema)),
+            service: LayersFor::<H>::wrap(&self.layers, sdk),
             instance: Instance {
                 name: Arc::from(name),
                 version: Arc::from(version),
@@ -305,23 +361,6 @@ where
     H: Handler,
     S: Service<<H::Event as FromEvent>::Unit>,
 {
-    /// Wraps the service stack in `layer` (outermost).
-    pub fn layer<L>(self, layer: L) -> Function<H, L::Service>
-    where
-        L: Layer<S>,
-        L::Service: Service<<H::Event as FromEvent>::Unit>,
-    {
-        Function {
-            service: layer.layer(self.service),
-            instance: self.instance,
-            state: self.state,
-            executions: self.executions,
-            concurrency: self.concurrency,
-            all_failed: self.all_failed,
-            _handler: PhantomData,
-        }
-    }
-
     /// The state every invocation shares (what `#[faas::init]` built).
     pub fn state(&self) -> &H::State {
         &self.state
@@ -397,7 +436,7 @@ where
                 (records, encoded)
             }
             Err(err) => {
-                let outcome = Outcome::Failed(err.into());
+                let outcome = Outcome::Failed(err.into_function_error());
                 let encoded = Encoded {
                     outcome,
                     status: None,
@@ -528,7 +567,7 @@ mod tests {
     struct Sleepy;
 
     impl Handler for Sleepy {
-        type Event = crate::contract::Each<crate::contract::QueueMessage<u64>>;
+        type Event = crate::contract::QueueMessage<u64>;
         type State = ();
         type Output = ();
 
@@ -537,8 +576,8 @@ mod tests {
         }
 
         async fn call(&self, event: Self::Event, _: &(), _: &Context) -> Result<(), FunctionError> {
-            tokio::time::sleep(Duration::from_millis(event.0.body)).await;
-            if event.0.body == 0 {
+            tokio::time::sleep(Duration::from_millis(event.body)).await;
+            if event.body == 0 {
                 panic!("zero is not a nap");
             }
             Ok(())

@@ -42,6 +42,9 @@ use crate::idempotency::Idempotency;
 use crate::reply::IntoReply;
 use crate::validation::SchemaSource;
 
+/// The unit of work of handler `H`'s event: what its layers see.
+pub type UnitOf<H> = <<H as Handler>::Event as FromEvent>::Unit;
+
 /// A serverless function: a typed event in, a typed result out.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a faas handler",
@@ -76,7 +79,7 @@ pub struct HandlerConfig {
     pub name: &'static str,
     /// The version of the crate defining the handler.
     pub version: &'static str,
-    /// In `batch` mode, how many records may run at once (1: one after the other).
+    /// How many records of a batch may run at once (1: one after the other).
     pub concurrency: usize,
     /// The payload schema, if the payload type or the `schema` option gives one.
     pub schema: Option<SchemaSource>,
@@ -173,5 +176,48 @@ impl Init for NoInit {
 
     async fn init(&self, _config: &Config) -> Result<(), BoxError> {
         Ok(())
+    }
+}
+
+/// A state that needs no init function: `()`, the state of a handler that
+/// takes none. (The handler macro also uses [`Context`] as the stand-in
+/// state of a handler whose one argument after the event is its context,
+/// when it cannot tell by the name; that stand-in is never passed to it.)
+#[diagnostic::on_unimplemented(
+    message = "the handler takes a state of type `{Self}`, but nothing builds it",
+    label = "needs a `#[faas::init]` function that returns `Result<{Self}, E>`",
+    note = "with `faas::main!`, name the init function: `faas::main!(handler, init)`",
+    note = "in tests, give the state: `Function::builder_with_state(handler, state)` or `harness(handler).with_state(state)`"
+)]
+pub trait WithoutInit: Sized + Send + Sync + 'static {
+    /// The state.
+    fn without_init() -> Self;
+}
+
+impl WithoutInit for () {
+    fn without_init() {}
+}
+
+impl WithoutInit for Context {
+    fn without_init() -> Context {
+        Context::builder().build()
+    }
+}
+
+/// The [`Init`] of a state that needs none.
+#[derive(Debug)]
+pub struct InitWithout<S>(std::marker::PhantomData<fn() -> S>);
+
+impl<S> Default for InitWithout<S> {
+    fn default() -> Self {
+        InitWithout(std::marker::PhantomData)
+    }
+}
+
+impl<S: WithoutInit> Init for InitWithout<S> {
+    type State = S;
+
+    async fn init(&self, _config: &Config) -> Result<S, BoxError> {
+        Ok(S::without_init())
     }
 }

@@ -1,9 +1,9 @@
 //! AWS Lambda: the same `#[faas::handler]` function, served through the
 //! [Lambda Runtime API] on [`lambda_runtime`].
 //!
-//! `faas::main!` selects this platform when `AWS_LAMBDA_RUNTIME_API` is set
-//! (or `FAAS_PLATFORM=lambda`) and calls [`run`]; nothing in the function
-//! changes.
+//! `faas::main!` (and [`runtime::Serve`](crate::runtime::Serve)) selects
+//! this platform when `AWS_LAMBDA_RUNTIME_API` is set (or
+//! `FAAS_PLATFORM=lambda`); nothing in the function changes.
 //!
 //! ```no_run
 //! use faas::prelude::*;
@@ -13,7 +13,7 @@
 //!     Ok(format!("hello {}", req.query("name").unwrap_or("world")))
 //! }
 //!
-//! faas::main!(hello); // on Lambda: `faas::lambda::run(hello {}, NoInit, Config::from_env())`
+//! faas::main!(hello); // on Lambda, served through lambda_runtime
 //! ```
 //!
 //! # What happens
@@ -21,10 +21,10 @@
 //! 1. The environment `lambda_runtime` needs (`AWS_LAMBDA_RUNTIME_API`,
 //!    `AWS_LAMBDA_FUNCTION_NAME`, `AWS_LAMBDA_FUNCTION_VERSION`,
 //!    `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`) is checked first: where
-//!    `lambda_runtime` would panic, [`run`] returns a [`StartError`] naming
-//!    the variable. `AWS_LAMBDA_RUNTIME_API` may be `host:port` (what Lambda
-//!    sets) or a URL with a path (`http://127.0.0.1:9000/.rt`, what
-//!    `cargo lambda watch` sets); `lambda_runtime` accepts both.
+//!    `lambda_runtime` would panic, the start fails with a [`StartError`]
+//!    naming the variable. `AWS_LAMBDA_RUNTIME_API` may be `host:port`
+//!    (what Lambda sets) or a URL with a path (`http://127.0.0.1:9000/.rt`,
+//!    what `cargo lambda watch` sets); `lambda_runtime` accepts both.
 //! 2. A no-op internal extension is registered (below), then the
 //!    `#[faas::init]` function runs once. A failure of the init, or an
 //!    invalid `FAAS_*` setting, is reported to the Runtime API's
@@ -77,7 +77,7 @@
 //! # Graceful shutdown
 //!
 //! Lambda sends SIGTERM before it stops an execution environment only when
-//! an extension is registered. [`run`] registers a no-op *internal*
+//! an extension is registered. faas registers a no-op *internal*
 //! extension, `faas-graceful-shutdown`, subscribed to no events, as
 //! `lambda_runtime::spawn_graceful_shutdown_handler` does; unlike that
 //! function it reports a failed registration as a warning instead of
@@ -122,7 +122,8 @@
 //! whose `AWS_LAMBDA_RUNTIME_API` is `http://127.0.0.1:9000/.rt/name`
 //! (`/.rt` alone serves the function `_`). It implements extension
 //! registration but answers the extension's event poll with `500`, and never
-//! answers `/runtime/init/error`: [`run`] gives that report 2 s, then exits.
+//! answers `/runtime/init/error`: the report is given 2 s, then the process
+//! exits.
 //!
 //! [Lambda Runtime API]: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 //! [`Function::invoke`]: crate::Function::invoke
@@ -140,22 +141,20 @@ use lambda_runtime_api_client::body::Body;
 use serde_json::value::RawValue;
 
 use crate::config::{Config, ConfigError};
-use crate::context::Platform;
-use crate::contract::HttpShape;
-use crate::error::{BoxError, FunctionError};
-use crate::function::{Function, InvocationInfo, StartError};
-use crate::handler::{Handler, Init};
-use crate::layer::error_chain;
+use crate::context::InvocationInfo;
+use crate::error::{BoxError, FunctionError, error_chain};
+use crate::function::Invoke;
+use crate::lifecycle::StartError;
 use crate::reply::Outcome;
-use crate::runtime::StopSignals;
-use crate::wire::Incoming;
+use crate::transport::{Stop, Transport};
+use crate::wire::{HttpShape, Incoming};
 
 /// The name of the no-op internal extension that makes Lambda send SIGTERM.
 const EXTENSION_NAME: &str = "faas-graceful-shutdown";
 
 /// How long the shutdown hook may run on Lambda: the whole Shutdown phase
 /// with an internal extension registered.
-const LAMBDA_SHUTDOWN_GRACE_MS: u64 = 500;
+const LAMBDA_SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
 
 /// How long a call to the Runtime API during start-up (extension
 /// registration, the init error report) may take.
@@ -165,97 +164,34 @@ const START_CALL_TIMEOUT: Duration = Duration::from_secs(2);
 /// Unix times in milliseconds.
 const EARLIEST_DEADLINE_MS: u64 = 946_684_800_000;
 
-/// Serves `handler` on AWS Lambda until Lambda stops the process; what
-/// [`runtime::run`](crate::runtime::run) does on this platform.
-///
-/// `config` must be the process environment ([`Config::from_env`]):
-/// `lambda_runtime` reads its variables from the environment itself, and
-/// they are checked here first so that it finds them. It returns when a
-/// SIGTERM or SIGINT arrived and the shutdown hook ran (`Ok`), or with the
-/// error that stopped the function: a missing or invalid variable, a
-/// failed init (already reported to Lambda), or a Runtime API that went away.
-///
-/// ```no_run
-/// use faas::prelude::*;
-///
-/// #[faas::handler]
-/// async fn ping(_: serde_json::Value) -> Result<&'static str, FunctionError> {
-///     Ok("pong")
-/// }
-///
-/// #[tokio::main]
-/// async fn main() -> Result<(), faas::StartError> {
-///     let config = faas::Config::from_env();
-///     faas::runtime::init_tracing(&config, faas::Platform::AwsLambda);
-///     faas::lambda::run(ping {}, faas::NoInit, config).await
-/// }
-/// ```
-pub async fn run<H, I>(handler: H, init: I, config: Config) -> Result<(), StartError>
-where
-    H: Handler,
-    I: Init<State = H::State>,
-{
-    let api = RuntimeApi::new(check_environment(&config)?);
-    // From here on, Lambda hears why the function could not start.
-    let Started {
-        function,
-        grace,
-        mut stop,
-    } = match start(handler, &init, &config, &api).await {
-        Ok(started) => started,
-        Err(err) => {
-            api.report_init_error(&err).await;
-            return Err(err);
-        }
-    };
-    let serving = Arc::clone(&function);
-    let runtime =
-        lambda_runtime::Runtime::new(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-            let function = Arc::clone(&serving);
-            async move { answer(&function, event).await }
-        }));
-    let result = tokio::select! {
-        result = runtime.run() => result.map_err(|err| {
-            StartError::Platform(format!("the Lambda Runtime API failed: {}", error_chain(&*err)))
-        }),
-        signal = stop.recv() => {
-            tracing::info!(signal, "stopping");
-            Ok(())
-        }
-    };
-    crate::runtime::shut_down(&init, function.state(), grace).await;
-    result
+/// AWS Lambda, as a transport: its Runtime API, checked to be there.
+pub(crate) struct LambdaTransport {
+    api: RuntimeApi,
 }
 
-/// A function ready to take invocations.
-struct Started<H: Handler> {
-    function: Arc<Function<H>>,
-    /// How long the shutdown hook may run.
-    grace: Duration,
-    stop: StopSignals,
+impl LambdaTransport {
+    /// Checks the environment `lambda_runtime` reads: `config` must be the
+    /// process environment ([`Config::from_env`]), since `lambda_runtime`
+    /// reads its variables from there itself.
+    pub(crate) fn from_config(config: &Config) -> Result<Self, ConfigError> {
+        Ok(LambdaTransport {
+            api: RuntimeApi::new(check_environment(config)?),
+        })
+    }
 }
 
-/// Everything of the Init phase after the environment check: settings,
-/// signals, the extension, the user's init.
-async fn start<H, I>(
-    handler: H,
-    init: &I,
-    config: &Config,
-    api: &RuntimeApi,
-) -> Result<Started<H>, StartError>
-where
-    H: Handler,
-    I: Init<State = H::State>,
-{
-    let grace_ms = config.parse_or("FAAS_SHUTDOWN_GRACE_MS", LAMBDA_SHUTDOWN_GRACE_MS)?;
-    let extension = extension_enabled(config)?;
-    // Listening before `init` runs: a SIGTERM during a slow init then stops
-    // the function cleanly instead of killing it.
-    let stop = StopSignals::listen()?;
-    if extension {
-        match api.register_extension().await {
+impl Transport for LambdaTransport {
+    fn shutdown_grace(&self) -> Duration {
+        LAMBDA_SHUTDOWN_GRACE
+    }
+
+    async fn start(&mut self, config: &Config) -> Result<(), StartError> {
+        if !extension_enabled(config)? {
+            return Ok(());
+        }
+        match self.api.register_extension().await {
             Ok(id) => {
-                let api = api.clone();
+                let api = self.api.clone();
                 tokio::spawn(async move { api.poll_extension(&id).await });
             }
             Err(err) => tracing::warn!(
@@ -263,13 +199,26 @@ where
                 "could not register the graceful-shutdown extension; Lambda will stop this function without SIGTERM"
             ),
         }
+        Ok(())
     }
-    let function = crate::runtime::start(handler, init, config, Platform::AwsLambda).await?;
-    Ok(Started {
-        function: Arc::new(function),
-        grace: Duration::from_millis(grace_ms),
-        stop,
-    })
+
+    async fn report_start_error(&self, err: &StartError) {
+        self.api.report_init_error(err).await;
+    }
+
+    async fn serve<F: Invoke>(self, function: Arc<F>, stop: Stop) -> Result<(), StartError> {
+        let runtime =
+            lambda_runtime::Runtime::new(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
+                let function = Arc::clone(&function);
+                async move { answer(&*function, event).await }
+            }));
+        tokio::select! {
+            result = runtime.run() => result.map_err(|err| {
+                StartError::Platform(format!("the Lambda Runtime API failed: {}", error_chain(&*err)))
+            }),
+            () = stop => Ok(()),
+        }
+    }
 }
 
 /// Checks the variables `lambda_runtime` reads (and would panic on) and
@@ -324,8 +273,8 @@ fn extension_enabled(config: &Config) -> Result<bool, ConfigError> {
 
 /// Runs one invocation: the payload's bytes in, the encoded reply (or the
 /// error response) out.
-async fn answer<H: Handler>(
-    function: &Function<H>,
+async fn answer<F: Invoke>(
+    function: &F,
     event: LambdaEvent<Box<RawValue>>,
 ) -> Result<Box<RawValue>, Diagnostic> {
     let (payload, context) = event.into_parts();

@@ -28,17 +28,19 @@
 //! - **Typed contracts** ([`contract`]): [`HttpRequest`], [`Json<T>`],
 //!   [`QueueMessage<T>`], [`StorageEvent`], [`ScheduleEvent`],
 //!   [`StreamRecord<T>`], [`CloudEvent<T>`], decoded from every provider
-//!   format they arrive in, with errors that say what was expected, what
-//!   arrived, and which field failed.
+//!   format they arrive in ([`wire`] tells the format), with errors that
+//!   say what was expected, what arrived, and which field failed.
 //! - **Validation** ([`validation`]) of payloads against a JSON Schema
 //!   derived from the type or read from a file, before your code runs.
 //! - **An error taxonomy** ([`FunctionError`], [`ErrorKind`]) mapped to HTTP
 //!   statuses, retries and partial batch failures.
-//! - **Batches** done right: `#[faas::handler(batch)]` runs once per record,
-//!   reports only failed records, keeps FIFO and stream order.
+//! - **Batches** done right: a handler of a record type runs once per
+//!   record, reports only failed records, keeps FIFO and stream order.
 //! - **Idempotency** ([`idempotency`]): at-least-once delivery never runs
 //!   a side effect twice; records in memory, Redis or DynamoDB.
-//! - **Layers** ([`layer`]) around the handler, `tower`-style.
+//! - **Layers** ([`layer`]) around the handler, `tower`-style, on every
+//!   platform: yours go before validation and idempotency, or around
+//!   everything.
 //! - **A local server** ([`server`]) and a test kit (the `faas-testkit` crate)
 //!   that runs a handler through exactly the production path.
 //!
@@ -48,12 +50,13 @@
 //!
 //! - `E` is a contract, `Json<T>`, `Batch<R>`, or any `serde::de::DeserializeOwned` payload;
 //! - `S` is the state built by a `#[faas::init]` function;
-//! - `R` is any `Serialize` type or an [`HttpResponse`], and `E2` converts into [`FunctionError`].
+//! - `R` is any `Serialize` type or an [`HttpResponse`], and `E2` is
+//!   [`FunctionError`] or any `std::error::Error` (an `internal` error).
 //!
-//! Options: `batch` (one call per record of a batch; `batch(concurrency = 8)`
-//! runs up to 8 at once), `name = "..."`, `schema = "path/to/schema.json"`,
-//! and `idempotency(key = "/order_id", ttl = "24h", ...)` (one execution per
-//! event, see [`idempotency`]).
+//! Options: `batch(concurrency = 8)` (run up to 8 records of a batch at
+//! once; plain `batch` is accepted and changes nothing), `name = "..."`,
+//! `schema = "path/to/schema.json"`, and `idempotency(key = "/order_id",
+//! ttl = "24h", ...)` (one execution per event, see [`idempotency`]).
 //! See [`handler`](macro@handler).
 
 #![warn(missing_docs)]
@@ -64,6 +67,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod contract;
+mod decode;
 pub mod error;
 pub mod function;
 pub mod handler;
@@ -71,23 +75,28 @@ pub mod idempotency;
 #[cfg(feature = "aws-lambda")]
 pub mod lambda;
 pub mod layer;
+pub mod lifecycle;
 pub mod payload;
+mod provider;
 pub mod reply;
 pub mod runtime;
 #[cfg(feature = "http")]
 pub mod server;
+mod transport;
 pub mod validation;
 pub mod wire;
 
 pub use config::{Config, ConfigError};
-pub use context::{Context, ContextBuilder, Platform};
+pub use context::{Context, ContextBuilder, InvocationInfo, Platform};
 pub use contract::{
-    Batch, ChangeKind, CloudEvent, HttpRequest, HttpResponse, Json, QueueMessage, ScheduleEvent,
-    StorageEvent, StorageEventKind, StreamRecord,
+    Batch, ChangeKind, CloudEvent, HttpRequest, Json, QueueMessage, ScheduleEvent, StorageEvent,
+    StorageEventKind, StreamRecord,
 };
 pub use error::{BoxError, ErrorKind, FunctionError, Violation};
-pub use function::{Function, FunctionBuilder, InvocationInfo, StartError};
+pub use function::{Function, FunctionBuilder};
 pub use handler::{Handler, HandlerConfig, Init, NoInit};
+pub use lifecycle::StartError;
+pub use reply::HttpResponse;
 
 /// Marks an `async fn` as a function's handler. See the [crate docs](crate#the-handler-macro).
 ///
@@ -127,8 +136,9 @@ pub use faas_sdk_macros::handler;
 /// ```
 pub use faas_sdk_macros::init;
 
-/// Generates `fn main` for a handler and an optional init function: it
-/// picks the platform at start-up, sets up logging and serves.
+/// Generates `fn main` for a handler, an optional init function and
+/// optional layers: it picks the platform at start-up, sets up logging and
+/// serves (see [`runtime::serve`]).
 ///
 /// ```no_run
 /// use faas::prelude::*;
@@ -140,6 +150,10 @@ pub use faas_sdk_macros::init;
 ///
 /// faas::main!(ping);
 /// ```
+///
+/// `faas::main!(handler, init, layers = [a, b], around = [c])`: `a` and
+/// `b` run before validation and idempotency (`a` first), `c` around
+/// everything (see [`layer`]); each part after the handler is optional.
 pub use faas_sdk_macros::main;
 
 pub use http;
@@ -149,11 +163,12 @@ pub mod prelude {
     pub use crate::config::{Config, ConfigError};
     pub use crate::context::Context;
     pub use crate::contract::{
-        Batch, ChangeKind, CloudEvent, HttpRequest, HttpResponse, Json, QueueMessage,
-        ScheduleEvent, StorageEvent, StorageEventKind, StreamRecord,
+        Batch, ChangeKind, CloudEvent, HttpRequest, Json, QueueMessage, ScheduleEvent,
+        StorageEvent, StorageEventKind, StreamRecord,
     };
     pub use crate::error::{ErrorKind, FunctionError};
     pub use crate::payload::{Binary, Text};
+    pub use crate::reply::HttpResponse;
     #[cfg(feature = "validation")]
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};
@@ -162,16 +177,44 @@ pub mod prelude {
 /// Support for the macros; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    use std::any::Any;
     use std::process::ExitCode;
 
     pub use crate::config::Config;
     pub use crate::context::Context;
-    pub use crate::contract::{Each, FromEvent, Record};
+    pub use crate::contract::{FromEvent, Record};
     pub use crate::error::{BoxError, FunctionError};
+    use crate::function::LayersFor;
+    use crate::handler::WithoutInit;
     pub use crate::handler::{Handler, HandlerConfig, Init, NoInit};
-    pub use crate::runtime::main;
+    use crate::layer::Layers;
+    use crate::runtime::{NoInitGiven, Serve, serve};
     pub use crate::validation::SchemaSource;
     pub use crate::validation::probe::Probe;
+
+    /// `faas::main!(handler, init, …)`: serves on a runtime of its own.
+    /// The handler and the init function are arguments of their own, so
+    /// that a mismatch is reported once, at the name that is wrong.
+    pub fn main<H, I, F, L, A>(handler: H, init: I, layers: F) -> ExitCode
+    where
+        H: Handler,
+        I: Init<State = H::State>,
+        F: FnOnce(Serve<H>) -> Serve<H, NoInitGiven, L, A>,
+        Layers<L, A>: LayersFor<H>,
+    {
+        layers(serve(handler)).init(init).main()
+    }
+
+    /// `faas::main!(handler, …)`: the same, for a state that needs no init.
+    pub fn main_without_init<H, F, L, A>(handler: H, layers: F) -> ExitCode
+    where
+        H: Handler,
+        H::State: WithoutInit,
+        F: FnOnce(Serve<H>) -> Serve<H, NoInitGiven, L, A>,
+        Layers<L, A>: LayersFor<H>,
+    {
+        layers(serve(handler)).main()
+    }
 
     /// Finds, at compile time, the derived schema of an event's payload:
     /// `(&Probe::<E>::new()).schema_source()`, on the event type `E`,
@@ -207,28 +250,79 @@ pub mod __private {
 
     impl<E> NoEventSchema for &Probe<E> {}
 
-    /// The state of a handler that `faas::main!` runs without an init
-    /// function: only `()` can be built from nothing.
+    /// A handler's error on its way to a [`FunctionError`]. The handler
+    /// macro writes `(&&HandlerError::new(err)).into_function_error()`
+    /// with the `ViaInto` trait in scope, on the handler's concrete error
+    /// type: method lookup takes [`ViaInto`] when the error converts into
+    /// a `FunctionError` (it is one, or its type has a `From` impl saying
+    /// which kind it is), and the inherent method one dereference later
+    /// otherwise, which makes any `std::error::Error` `internal` and names
+    /// the fix for any other type.
+    pub struct HandlerError<E>(std::cell::Cell<Option<E>>);
+
+    impl<E> HandlerError<E> {
+        pub fn new(err: E) -> Self {
+            HandlerError(std::cell::Cell::new(Some(err)))
+        }
+
+        /// Any other `std::error::Error`: an `internal` error.
+        pub fn into_function_error(&self) -> FunctionError
+        where
+            E: InternalError,
+        {
+            match self.0.take() {
+                Some(err) => FunctionError::internal(err),
+                None => FunctionError::internal("the handler's error was taken twice"),
+            }
+        }
+    }
+
+    /// An error that converts into `FunctionError` itself.
+    pub trait ViaInto {
+        fn into_function_error(self) -> FunctionError;
+    }
+
+    impl<E: Into<FunctionError>> ViaInto for &&HandlerError<E> {
+        fn into_function_error(self) -> FunctionError {
+            match self.0.take() {
+                Some(err) => err.into(),
+                None => FunctionError::internal("the handler's error was taken twice"),
+            }
+        }
+    }
+
+    /// What a handler's error type must be when it does not convert into
+    /// `FunctionError`: a `std::error::Error`, made `internal`.
     #[diagnostic::on_unimplemented(
-        message = "this handler takes a state of type `{Self}`, but `faas::main!` was given no init function to build it",
-        label = "needs a `#[faas::init]` function that returns `Result<{Self}, E>`",
-        note = "write `faas::main!(handler, init)`, naming an `async fn` marked `#[faas::init]` that builds the state"
+        message = "`{Self}` cannot be the error type of a handler",
+        label = "not `FunctionError`, nor a `std::error::Error`",
+        note = "return `Result<_, FunctionError>` and give each failure its kind: `.map_err(FunctionError::bad_input)`, `FunctionError::transient(\"...\")`, …",
+        note = "an error type of your own converts with `impl From<{Self}> for FunctionError` (choosing the kinds), or as `internal` if it implements `std::error::Error`"
     )]
-    pub trait WithoutInit: Sized + Send + Sync + 'static {
-        /// The init function that builds this state.
-        type Init: Init<State = Self> + Default;
+    pub trait InternalError: std::error::Error + Send + Sync + 'static {}
+
+    impl<E: std::error::Error + Send + Sync + 'static> InternalError for E {}
+
+    /// The argument a handler declared as `&X` after its event: the
+    /// context when `X` is [`Context`] (under whatever name the handler
+    /// imported it), else the state. Compiled to one or the other.
+    pub fn state_or_context<'a, X: Any>(state: &'a X, ctx: &'a Context) -> &'a X {
+        (ctx as &dyn Any).downcast_ref::<X>().unwrap_or(state)
     }
 
-    impl WithoutInit for () {
-        type Init = NoInit;
+    /// The last argument of a handler with a state and a context.
+    #[diagnostic::on_unimplemented(
+        message = "the last argument of this handler must be the context, `&faas::Context`",
+        label = "not `Context`",
+        note = "a handler takes `(event, state: &State, ctx: &Context)`; put everything else it needs in its one state type"
+    )]
+    pub trait IsContext {
+        fn from_context(ctx: &Context) -> &Self;
     }
 
-    /// `faas::main!(handler)`: [`main`] with the init function the handler's state allows.
-    pub fn main_without_init<H>(handler: H) -> ExitCode
-    where
-        H: Handler,
-        H::State: WithoutInit,
-    {
-        main(handler, <H::State as WithoutInit>::Init::default())
+    impl IsContext for Context {
+        fn from_context(ctx: &Context) -> &Context {
+            ctx
+        }
     }
 }

@@ -36,6 +36,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{FunctionError, Violation};
+use crate::wire::json::{self, JsonError};
 
 /// The payload of one event or record, undecoded.
 ///
@@ -176,10 +177,26 @@ impl PayloadError {
     }
 }
 
-impl From<PayloadError> for FunctionError {
-    fn from(err: PayloadError) -> Self {
-        let violation = Violation::new(err.pointer.clone(), err.reason.clone());
-        FunctionError::bad_input(err).with_violations(vec![violation])
+impl PayloadError {
+    /// The `bad_input` error a handler's invocation fails with: the payload
+    /// did not fit the type. The violation names the pointer.
+    ///
+    /// ```
+    /// let err = faas::payload::Payload::from("{}").decode::<u32>().unwrap_err();
+    /// assert_eq!(err.kind(), faas::ErrorKind::BadInput);
+    /// ```
+    pub fn into_function_error(self) -> FunctionError {
+        let violation = Violation::new(self.pointer.clone(), self.reason.clone());
+        FunctionError::bad_input(self).with_violations(vec![violation])
+    }
+}
+
+impl From<JsonError> for PayloadError {
+    fn from(err: JsonError) -> Self {
+        match err {
+            JsonError::Syntax(message) => PayloadError::new("", json::strip_position(&message)),
+            JsonError::Data { pointer, reason } => PayloadError::new(pointer, reason),
+        }
     }
 }
 
@@ -199,63 +216,22 @@ pub trait FromPayload: Sized + Send + 'static {
 impl<T: DeserializeOwned + Send + 'static> FromPayload for T {
     fn from_payload(payload: Payload) -> Result<Self, FunctionError> {
         match payload.repr {
-            Repr::Json(value) => from_value(&value),
+            Repr::Json(value) => json::from_value(&value).map_err(PayloadError::from),
             Repr::Bytes(bytes, parsed) => match parsed.get() {
-                Some(Ok(value)) => from_value(value),
+                Some(Ok(value)) => json::from_value(value).map_err(PayloadError::from),
                 _ => parse_json(&bytes),
             },
         }
-        .map_err(FunctionError::from)
+        .map_err(PayloadError::into_function_error)
     }
 }
 
-/// Parses JSON bytes into `T`. The fast path is plain `serde_json`; only a
-/// failure pays for a second pass that finds the failing field's path.
+/// Parses JSON bytes into `T`, naming the bad field when it does not fit.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PayloadError> {
-    serde_json::from_slice(bytes).map_err(|first| {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return PayloadError::new("", "the payload is empty, expected JSON");
-        }
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(err) => path_error(err.path(), err.inner()),
-            Ok(_) => PayloadError::new("", first.to_string()),
-        }
-    })
-}
-
-fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, PayloadError> {
-    serde_path_to_error::deserialize(value).map_err(|err| path_error(err.path(), err.inner()))
-}
-
-fn path_error(path: &serde_path_to_error::Path, err: &impl fmt::Display) -> PayloadError {
-    PayloadError::new(json_pointer(path), strip_position(&err.to_string()))
-}
-
-/// serde_json appends "at line 1 column 9" to its messages; with a pointer
-/// in hand that position only adds noise.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) if message[at..].contains(" column ") => message[..at].to_owned(),
-        _ => message.to_owned(),
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(PayloadError::new("", "the payload is empty, expected JSON"));
     }
-}
-
-/// Renders a serde path as an RFC 6901 JSON pointer.
-pub(crate) fn json_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Unknown => {}
-        }
-    }
-    pointer
+    json::parse(bytes).map_err(PayloadError::from)
 }
 
 /// A payload taken as UTF-8 text, not parsed.
@@ -288,9 +264,10 @@ impl FromPayload for Text {
         let bytes = payload.to_bytes();
         match String::from_utf8(bytes.to_vec()) {
             Ok(text) => Ok(Text(text)),
-            Err(err) => {
-                Err(PayloadError::new("", format!("the payload is not UTF-8 text: {err}")).into())
-            }
+            Err(err) => Err(
+                PayloadError::new("", format!("the payload is not UTF-8 text: {err}"))
+                    .into_function_error(),
+            ),
         }
     }
 }
@@ -353,7 +330,11 @@ mod tests {
     #[test]
     fn a_missing_field_and_an_empty_payload_are_explained() {
         let err = Order::from_payload(Payload::from(r#"{"lines":[]}"#)).unwrap_err();
-        assert_eq!(err.to_string(), "invalid payload: missing field `order_id`");
+        assert_eq!(
+            err.to_string(),
+            "invalid payload at /order_id: missing field `order_id`"
+        );
+        assert_eq!(err.violations()[0].pointer, "/order_id");
         let err = Order::from_payload(Payload::from("  ")).unwrap_err();
         assert_eq!(
             err.to_string(),

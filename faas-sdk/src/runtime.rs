@@ -1,8 +1,30 @@
 //! Start-up: pick the platform, set up logging, run `init` once, serve.
 //!
-//! `faas::main!(handler, init)` expands to [`main`]; call [`run`] yourself
-//! from an existing async `main` when you need to. The platform comes from
-//! the environment:
+//! `faas::main!(handler, init)` writes `fn main` with [`serve`]; call it
+//! yourself for a `main` of your own:
+//!
+//! ```no_run
+//! use faas::prelude::*;
+//!
+//! #[faas::handler]
+//! async fn ping(_: HttpRequest) -> Result<&'static str, FunctionError> {
+//!     Ok("pong")
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), faas::StartError> {
+//!     // … set up what the function needs …
+//!     faas::runtime::serve(ping {})
+//!         .layer(faas::layer::check(|request| match request.header("x-api-key") {
+//!             Some("let-me-in") => Ok(()),
+//!             _ => Err(FunctionError::unauthorized("a valid x-api-key header is required")),
+//!         }))
+//!         .run()
+//!         .await
+//! }
+//! ```
+//!
+//! The platform comes from the environment:
 //!
 //! | variable | platform |
 //! |---|---|
@@ -17,19 +39,20 @@
 //! built without stops with an error naming the feature, rather than
 //! serving the wrong protocol.
 //!
-//! When the platform stops the process (SIGTERM, or SIGINT locally), the
-//! server stops accepting work, lets in-flight invocations finish, and runs
-//! the init's shutdown hook (`#[faas::init(shutdown = …)]`) within a grace
-//! period (`FAAS_SHUTDOWN_GRACE_MS`).
+//! Every platform runs the same [`lifecycle`](crate::lifecycle): stop
+//! signals are listened for first, `init` runs once, and when the platform
+//! stops the process (SIGTERM, or SIGINT locally) the platform stops taking
+//! work, lets in-flight invocations finish, and runs the init's shutdown
+//! hook (`#[faas::init(shutdown = …)]`) within a grace period
+//! (`FAAS_SHUTDOWN_GRACE_MS`).
 //!
 //! Logs go to stderr through `tracing`: human-readable text on the local
 //! server, one JSON object per line elsewhere (`FAAS_LOG_FORMAT=text|json`
 //! overrides). `RUST_LOG` filters them (`info` by default; for example
 //! `RUST_LOG=warn,faas=debug`).
 
-use std::future::Future;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
 
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -37,74 +60,200 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 
 use crate::config::{Config, ConfigError};
 use crate::context::Platform;
-use crate::function::{Function, StartError};
-use crate::handler::{Handler, Init};
+use crate::function::{Function, LayersFor};
+use crate::handler::{Handler, Init, InitWithout, WithoutInit};
+use crate::layer::{Identity, Layers, Stack};
+use crate::lifecycle::{Lifecycle, StartError};
+use crate::transport::Transport;
 
-/// Builds a Tokio runtime and [`run`]s the function on it; what
-/// `faas::main!` expands to. A start-up failure is logged and turns into
-/// exit code 1.
-pub fn main<H, I>(handler: H, init: I) -> ExitCode
-where
-    H: Handler,
-    I: Init<State = H::State>,
-{
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("faas: cannot start the Tokio runtime: {err}");
-            return ExitCode::FAILURE;
+/// Serves `handler` on the platform the environment names: see [`Serve`].
+///
+/// ```no_run
+/// use faas::prelude::*;
+///
+/// #[faas::handler]
+/// async fn ping(_: serde_json::Value) -> Result<&'static str, FunctionError> {
+///     Ok("pong")
+/// }
+///
+/// fn main() -> std::process::ExitCode {
+///     faas::runtime::serve(ping {}).main()
+/// }
+/// ```
+pub fn serve<H: Handler>(handler: H) -> Serve<H> {
+    Serve {
+        handler,
+        init: NoInitGiven,
+        layers: Layers::new(),
+    }
+}
+
+/// A function to serve: its handler, its init function and its layers.
+/// Built by [`serve`]; [`run`](Serve::run) (async) or [`main`](Serve::main)
+/// (a whole `fn main`) serves it until the platform stops the process.
+#[must_use = "a `Serve` does nothing until `.run().await` or `.main()`"]
+pub struct Serve<H, I = NoInitGiven, L = Identity, A = Identity> {
+    handler: H,
+    init: I,
+    layers: Layers<L, A>,
+}
+
+/// The init of a [`Serve`] that was given none: the handler's state must
+/// need none ([`WithoutInit`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NoInitGiven;
+
+impl<H: Handler, I, L, A> Serve<H, I, L, A> {
+    /// Builds the state with `init` once per cold start (an `async fn`
+    /// marked `#[faas::init]`).
+    pub fn init<I2: Init<State = H::State>>(self, init: I2) -> Serve<H, I2, L, A> {
+        Serve {
+            handler: self.handler,
+            init,
+            layers: self.layers,
         }
-    };
-    match runtime.block_on(run(handler, init)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %err, "function stopped");
-            eprintln!("faas: {err}");
-            ExitCode::FAILURE
+    }
+
+    /// Adds `layer` before validation and idempotency, inside the layers
+    /// added so far (see [`layer`](crate::layer)).
+    pub fn layer<N>(self, layer: N) -> Serve<H, I, Stack<N, L>, A> {
+        Serve {
+            handler: self.handler,
+            init: self.init,
+            layers: self.layers.layer(layer),
+        }
+    }
+
+    /// Adds `layer` around everything, telemetry included.
+    pub fn around<N>(self, layer: N) -> Serve<H, I, L, Stack<N, A>> {
+        Serve {
+            handler: self.handler,
+            init: self.init,
+            layers: self.layers.around(layer),
         }
     }
 }
 
-/// Selects the platform, sets up logging, runs `init` and serves until the
-/// platform stops the process; then runs the init's shutdown hook.
-pub async fn run<H, I>(handler: H, init: I) -> Result<(), StartError>
+impl<H: Handler, L, A> Serve<H, NoInitGiven, L, A>
 where
-    H: Handler,
-    I: Init<State = H::State>,
+    H::State: WithoutInit,
+    Layers<L, A>: LayersFor<H>,
 {
-    let config = Config::from_env();
-    let platform = select_platform(&config)?;
-    init_tracing(&config, platform);
-    tracing::info!(
-        platform = platform.as_str(),
-        handler = handler.config().name,
-        "starting"
-    );
-    match platform {
-        #[cfg(feature = "http")]
-        Platform::Local | Platform::Http => {
-            let stop = shutdown_signal();
-            let options = if platform == Platform::Local {
-                crate::server::ServerOptions::local(&config)?
-            } else {
-                crate::server::ServerOptions::platform(&config)?
-            };
-            let function = std::sync::Arc::new(start(handler, &init, &config, platform).await?);
-            crate::server::serve(&function, options, stop).await?;
-            shut_down(&init, function.state(), shutdown_grace(&config)?).await;
-            Ok(())
+    /// Selects the platform, sets up logging, and serves until the platform
+    /// stops the process.
+    pub async fn run(self) -> Result<(), StartError> {
+        self.init(InitWithout::default()).run().await
+    }
+
+    /// [`run`](Self::run) on a Tokio runtime of its own: what `faas::main!`
+    /// writes. A start-up failure is logged and turns into exit code 1.
+    pub fn main(self) -> ExitCode {
+        self.init(InitWithout::default()).main()
+    }
+}
+
+impl<H: Handler, I: Init<State = H::State>, L, A> Serve<H, I, L, A>
+where
+    Layers<L, A>: LayersFor<H>,
+{
+    /// Selects the platform, sets up logging, runs `init` and serves until
+    /// the platform stops the process; then runs the init's shutdown hook.
+    pub async fn run(self) -> Result<(), StartError> {
+        let config = Config::from_env();
+        let platform = select_platform(&config)?;
+        init_tracing(&config, platform);
+        tracing::info!(
+            platform = platform.as_str(),
+            handler = self.handler.config().name,
+            "starting"
+        );
+        match platform {
+            #[cfg(feature = "http")]
+            Platform::Local | Platform::Http => {
+                let transport = crate::server::HttpTransport::from_config(&config, platform)?;
+                self.run_on(transport, config, platform).await
+            }
+            #[cfg(feature = "aws-lambda")]
+            Platform::AwsLambda => {
+                let transport = crate::lambda::LambdaTransport::from_config(&config)?;
+                self.run_on(transport, config, platform).await
+            }
+            #[cfg(feature = "azure")]
+            Platform::Azure => {
+                let transport = crate::azure::AzureTransport::from_config(&config)?;
+                self.run_on(transport, config, platform).await
+            }
+            other => Err(StartError::Platform(format!(
+                "the {other} platform was selected, but this binary was built without the `{}` feature of faas-sdk",
+                feature_of(other)
+            ))),
         }
-        #[cfg(feature = "aws-lambda")]
-        Platform::AwsLambda => crate::lambda::run(handler, init, config).await,
-        #[cfg(feature = "azure")]
-        Platform::Azure => crate::azure::run(handler, init, config).await,
-        other => Err(StartError::Platform(format!(
-            "the {other} platform was selected, but this binary was built without the `{}` feature of faas-sdk",
-            feature_of(other)
-        ))),
+    }
+
+    /// [`run`](Self::run) on a Tokio runtime of its own: what `faas::main!`
+    /// writes. A start-up failure is logged and turns into exit code 1.
+    pub fn main(self) -> ExitCode {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("faas: cannot start the Tokio runtime: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match runtime.block_on(self.run()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!(error = %err, "function stopped");
+                eprintln!("faas: {err}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    /// The lifecycle around `transport`: start, init, serve, shut down.
+    /// A failure before serving is reported to the platform too.
+    #[cfg_attr(not(any(feature = "http", feature = "aws-lambda")), allow(dead_code))]
+    async fn run_on<T: Transport>(
+        self,
+        mut transport: T,
+        config: Config,
+        platform: Platform,
+    ) -> Result<(), StartError> {
+        let Serve {
+            handler,
+            init,
+            layers,
+        } = self;
+        let started = async {
+            let lifecycle = Lifecycle::begin(&config, transport.shutdown_grace())?;
+            transport.start(&config).await?;
+            let state = lifecycle.init(&init, &config).await?;
+            let mut builder = Function::builder_with_state(handler, state)
+                .platform(platform)
+                .config(config.clone())
+                .layers(layers);
+            if builder.is_idempotent() {
+                builder = builder.idempotency_store(crate::idempotency::open_store(&config).await?);
+            }
+            Ok::<_, StartError>((lifecycle, builder.build()?))
+        }
+        .await;
+        let (mut lifecycle, function) = match started {
+            Ok(started) => started,
+            Err(err) => {
+                transport.report_start_error(&err).await;
+                return Err(err);
+            }
+        };
+        let function = Arc::new(function);
+        let result = transport
+            .serve(Arc::clone(&function), lifecycle.stopped())
+            .await;
+        lifecycle.shut_down(&init, function.state()).await;
+        result
     }
 }
 
@@ -114,110 +263,6 @@ fn feature_of(platform: Platform) -> &'static str {
         Platform::AwsLambda => "aws-lambda",
         Platform::Azure => "azure",
         _ => "http",
-    }
-}
-
-/// Runs `init` and builds the function instance.
-pub(crate) async fn start<H, I>(
-    handler: H,
-    init: &I,
-    config: &Config,
-    platform: Platform,
-) -> Result<Function<H>, StartError>
-where
-    H: Handler,
-    I: Init<State = H::State>,
-{
-    let state = init.init(config).await.map_err(StartError::Init)?;
-    let mut builder = Function::builder_with_state(handler, state)
-        .platform(platform)
-        .config(config.clone());
-    if builder.is_idempotent() {
-        builder = builder.idempotency_store(crate::idempotency::open_store(config).await?);
-    }
-    builder.build()
-}
-
-/// Completes when the process is asked to stop: SIGTERM (what platforms
-/// send) or SIGINT (Ctrl-C). The handlers are installed by this call, not
-/// when the future is first polled, so a signal during a slow `init` is not lost.
-pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
-    let signals = StopSignals::listen();
-    async move {
-        match signals {
-            Ok(mut signals) => {
-                let signal = signals.recv().await;
-                tracing::info!(signal, "stopping");
-            }
-            // No handler can be installed: Ctrl-C still stops the process.
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-}
-
-/// SIGTERM and SIGINT, listened for from the moment it is built.
-pub(crate) struct StopSignals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-}
-
-impl StopSignals {
-    pub(crate) fn listen() -> std::io::Result<StopSignals> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(StopSignals {
-                term: signal(SignalKind::terminate())?,
-                int: signal(SignalKind::interrupt())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(StopSignals {})
-    }
-
-    /// Completes with the signal's name when one arrives.
-    pub(crate) async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.term.recv() => "SIGTERM",
-                _ = self.int.recv() => "SIGINT",
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-            "Ctrl-C"
-        }
-    }
-}
-
-/// How long the shutdown hook may run: `FAAS_SHUTDOWN_GRACE_MS`, else 5 s
-/// (Cloud Run and Knative allow 10 s after SIGTERM, Azure about as much).
-pub(crate) fn shutdown_grace(config: &Config) -> Result<Duration, ConfigError> {
-    config
-        .parse_or("FAAS_SHUTDOWN_GRACE_MS", 5_000_u64)
-        .map(Duration::from_millis)
-}
-
-/// Runs the init's shutdown hook, giving up after `grace`.
-pub(crate) async fn shut_down<I: Init>(init: &I, state: &I::State, grace: Duration) {
-    tracing::info!(
-        grace_ms = grace.as_millis() as u64,
-        "running the shutdown hook"
-    );
-    if tokio::time::timeout(grace, init.shutdown(state))
-        .await
-        .is_err()
-    {
-        tracing::warn!(
-            grace_ms = grace.as_millis() as u64,
-            "the shutdown hook did not finish in time"
-        );
     }
 }
 

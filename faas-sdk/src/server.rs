@@ -1,7 +1,7 @@
 //! The HTTP server: the local development server, and the HTTP platform
 //! (Google Cloud Run functions, Knative, OpenFaaS, any container host).
 //!
-//! An HTTP function ([`HttpRequest`] or [`Json<T>`](crate::Json)) answers
+//! An HTTP function ([`HttpRequest`](crate::HttpRequest) or [`Json<T>`](crate::Json)) answers
 //! any method and path as it would behind a gateway. Any other function
 //! takes its event as the body of a `POST`: event JSON in any wire format
 //! it accepts, or a CloudEvent.
@@ -58,12 +58,12 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError};
-use crate::contract::{FromEvent, HttpRequest, HttpResponse};
+use crate::context::{InvocationInfo, Platform};
 use crate::error::FunctionError;
-use crate::function::{Function, InvocationInfo, StartError};
-use crate::handler::Handler;
-use crate::layer::Service;
-use crate::reply::{Outcome, problem, problem_response};
+use crate::function::Invoke;
+use crate::lifecycle::StartError;
+use crate::reply::{HttpResponse, http_answer, problem, problem_response};
+use crate::transport::{Stop, Transport};
 use crate::wire::Incoming;
 
 /// Lambda's limit for a synchronous invocation payload.
@@ -135,15 +135,11 @@ impl ServerOptions {
 }
 
 /// Serves `function` on `options.addr` until `shutdown` completes.
-pub async fn serve<H, S>(
-    function: &Arc<Function<H, S>>,
+pub async fn serve<F: Invoke>(
+    function: &Arc<F>,
     options: ServerOptions,
     shutdown: impl Future<Output = ()>,
-) -> Result<(), StartError>
-where
-    H: Handler,
-    S: Service<<H::Event as FromEvent>::Unit>,
-{
+) -> Result<(), StartError> {
     let listener = TcpListener::bind(options.addr).await?;
     let kind = match (function.serves_http(), options.events) {
         (true, _) => "HTTP",
@@ -156,16 +152,12 @@ where
 
 /// Serves `function` on an already bound listener until `shutdown`
 /// completes, then lets in-flight requests finish (up to 10 s).
-pub async fn serve_listener<H, S>(
+pub async fn serve_listener<F: Invoke>(
     listener: TcpListener,
-    function: Arc<Function<H, S>>,
+    function: Arc<F>,
     options: ServerOptions,
     shutdown: impl Future<Output = ()>,
-) -> Result<(), StartError>
-where
-    H: Handler,
-    S: Service<<H::Event as FromEvent>::Unit>,
-{
+) -> Result<(), StartError> {
     let endpoint = FunctionEndpoint {
         function,
         events: options.events,
@@ -191,7 +183,7 @@ pub(crate) trait Endpoint: Send + Sync + 'static {
     /// The response to `request`; `request_id` is also sent as `x-request-id`.
     fn respond(
         &self,
-        request: HttpRequest,
+        request: http::Request<Bytes>,
         request_id: &str,
     ) -> impl Future<Output = HttpResponse> + Send;
 }
@@ -270,7 +262,7 @@ async fn read_request(
     request: hyper::Request<HyperBody>,
     max_body_bytes: usize,
     request_id: &str,
-) -> Result<HttpRequest, HttpResponse> {
+) -> Result<http::Request<Bytes>, HttpResponse> {
     let (parts, body) = request.into_parts();
     let too_large = || {
         let detail = format!(
@@ -299,28 +291,24 @@ async fn read_request(
             return Err(problem_response(&err, request_id));
         }
     };
-    let target = parts
-        .uri
-        .path_and_query()
-        .map_or("/", |target| target.as_str());
-    Ok(HttpRequest::new(parts.method, target, parts.headers, body))
+    Ok(http::Request::from_parts(parts, body))
 }
 
 /// A function served over HTTP.
-struct FunctionEndpoint<H: Handler, S> {
-    function: Arc<Function<H, S>>,
+struct FunctionEndpoint<F> {
+    function: Arc<F>,
     events: EventRoute,
 }
 
-impl<H, S> FunctionEndpoint<H, S>
-where
-    H: Handler,
-    S: Service<<H::Event as FromEvent>::Unit>,
-{
+impl<F: Invoke> FunctionEndpoint<F> {
     /// The refusal of a request an event function does not take: events
     /// are `POST`ed to the root on the local server; on the platform they
     /// are `POST`ed or `PUT` to any path, or sent by Cloud Scheduler.
-    fn refuse_event_route(&self, request: &HttpRequest, request_id: &str) -> Option<HttpResponse> {
+    fn refuse_event_route(
+        &self,
+        request: &http::Request<Bytes>,
+        request_id: &str,
+    ) -> Option<HttpResponse> {
         let (hint, allow) = match self.events {
             EventRoute::Root => (
                 "this function takes events: POST the event JSON to /",
@@ -328,7 +316,7 @@ where
             ),
             EventRoute::AnyPath => ("this function takes events: POST the event", "POST, PUT"),
         };
-        if self.events == EventRoute::Root && request.path() != "/" {
+        if self.events == EventRoute::Root && request.uri().path() != "/" {
             return Some(problem_response(
                 &FunctionError::not_found(hint),
                 request_id,
@@ -338,7 +326,7 @@ where
             EventRoute::Root => request.method() == Method::POST,
             EventRoute::AnyPath => {
                 [Method::POST, Method::PUT].contains(request.method())
-                    || request.header("x-cloudscheduler").is_some()
+                    || request.headers().contains_key("x-cloudscheduler")
             }
         };
         if !allowed {
@@ -354,23 +342,18 @@ where
     }
 }
 
-impl<H, S> Endpoint for FunctionEndpoint<H, S>
-where
-    H: Handler,
-    S: Service<<H::Event as FromEvent>::Unit>,
-{
-    async fn respond(&self, request: HttpRequest, request_id: &str) -> HttpResponse {
+impl<F: Invoke> Endpoint for FunctionEndpoint<F> {
+    async fn respond(&self, request: http::Request<Bytes>, request_id: &str) -> HttpResponse {
         if !self.function.serves_http() {
             if let Some(response) = self.refuse_event_route(&request, request_id) {
                 return response;
             }
         }
         let info = InvocationInfo::default().with_request_id(request_id);
-        let info = match request
-            .header("traceparent")
-            .or_else(|| request.header("x-cloud-trace-context"))
-            .or_else(|| request.header("x-amzn-trace-id"))
-        {
+        let trace = ["traceparent", "x-cloud-trace-context", "x-amzn-trace-id"]
+            .iter()
+            .find_map(|name| request.headers().get(*name)?.to_str().ok());
+        let info = match trace {
             Some(trace) => info.with_trace_id(trace),
             None => info,
         };
@@ -379,18 +362,25 @@ where
     }
 }
 
-/// The HTTP answer to an invocation's outcome.
-pub(crate) fn http_answer(outcome: Outcome, request_id: &str) -> HttpResponse {
-    match outcome {
-        Outcome::Http(response) => response,
-        // `()`, or a batch that succeeded: no body, which every sender takes
-        // for an acknowledgement (a Knative broker would read a body as a
-        // reply event).
-        Outcome::Json(json) if json.as_ref() == b"null" => {
-            HttpResponse::new(StatusCode::NO_CONTENT)
-        }
-        Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
-            .with_body(HeaderValue::from_static("application/json"), json),
-        Outcome::Failed(err) => problem_response(&err, request_id),
+/// The local development server or the HTTP platform, as a transport.
+pub(crate) struct HttpTransport {
+    options: ServerOptions,
+}
+
+impl HttpTransport {
+    /// The server `platform` (local or HTTP) listens as, read from `config`.
+    pub(crate) fn from_config(config: &Config, platform: Platform) -> Result<Self, ConfigError> {
+        let options = if platform == Platform::Local {
+            ServerOptions::local(config)?
+        } else {
+            ServerOptions::platform(config)?
+        };
+        Ok(HttpTransport { options })
+    }
+}
+
+impl Transport for HttpTransport {
+    async fn serve<F: Invoke>(self, function: Arc<F>, stop: Stop) -> Result<(), StartError> {
+        serve(&function, self.options, stop).await
     }
 }

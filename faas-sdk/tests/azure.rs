@@ -514,22 +514,22 @@ async fn malformed_request_payloads_are_400_naming_the_problem() {
     handler.stop().await;
 }
 
-#[tokio::test]
-async fn the_custom_handler_needs_the_port_the_host_names() {
+#[test]
+fn the_custom_handler_needs_the_port_the_host_names() {
     let start = |port: Option<&str>| {
         let config = match port {
             Some(port) => faas::Config::from_pairs([("FUNCTIONS_CUSTOMHANDLER_PORT", port)]),
             None => faas::Config::default(),
         };
-        faas::azure::run(echo {}, faas::NoInit, config)
+        faas::azure::AzureOptions::from_config(&config)
     };
-    let missing = start(None).await.unwrap_err();
+    let missing = start(None).unwrap_err();
     assert_eq!(
         missing.to_string(),
         "environment variable FUNCTIONS_CUSTOMHANDLER_PORT is not set"
     );
     for port in ["0", "http", "70000"] {
-        let invalid = start(Some(port)).await.unwrap_err().to_string();
+        let invalid = start(Some(port)).unwrap_err().to_string();
         assert!(
             invalid.starts_with(&format!(
                 "environment variable FUNCTIONS_CUSTOMHANDLER_PORT={port:?} is invalid"

@@ -20,13 +20,12 @@ use base64::Engine as _;
 use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 use faas::contract::{
-    Batch, ChangeKind, Each, FromEvent, HttpRequest, HttpShape, Json, QueueMessage, QueueSource,
-    Record, ScheduleEvent, StorageEvent, StorageEventKind, StorageSource, StreamRecord,
-    StreamSource, Unit,
+    Batch, ChangeKind, Decoded, FromEvent, HttpRequest, Json, QueueMessage, QueueSource, Record,
+    ScheduleEvent, StorageEvent, StorageEventKind, StorageSource, StreamRecord, StreamSource, Unit,
 };
 use faas::payload::{Binary, Text};
-use faas::reply::ReplyFormat;
 use faas::wire::{DecodeError, Source};
+use faas::wire::{HttpShape, ReplyFormat};
 use faas::{ErrorKind, FunctionError};
 use serde_json::{Value, json};
 
@@ -384,10 +383,10 @@ fn refusals(contract: Contract, bytes: &[u8], at: &str) -> Vec<DecodeError> {
     let units = match contract {
         Contract::Http => attempt::<HttpRequest>(bytes),
         Contract::Json => attempt::<Json<Value>>(bytes),
-        Contract::Queue => attempt::<Each<QueueMessage<Binary>>>(bytes),
-        Contract::Storage => attempt::<Each<StorageEvent>>(bytes),
+        Contract::Queue => attempt::<QueueMessage<Binary>>(bytes),
+        Contract::Storage => attempt::<StorageEvent>(bytes),
         Contract::Schedule => attempt::<ScheduleEvent>(bytes),
-        Contract::Stream => attempt::<Each<StreamRecord<Binary>>>(bytes),
+        Contract::Stream => attempt::<StreamRecord<Binary>>(bytes),
         Contract::CloudEvent => attempt::<faas::CloudEvent<Value>>(bytes),
     };
     let units = match units {
@@ -473,7 +472,7 @@ fn assert_typed(at: &str, err: &DecodeError, contract: Contract) {
     for banned in ["untagged enum", "did not match any variant"] {
         assert!(!message.contains(banned), "{at}: {message}");
     }
-    let function_error = FunctionError::from(err.clone());
+    let function_error = err.clone().into_function_error();
     assert_eq!(function_error.kind(), ErrorKind::BadInput, "{at}");
     assert_eq!(
         function_error.violations()[0].pointer,
@@ -693,9 +692,9 @@ fn http_view_of_request(req: &HttpRequest) -> HttpView {
 
 fn check_http(at: &str, file: &Value, bytes: &[u8], shape: HttpShape) {
     let decoded =
-        HttpRequest::decode(bytes.to_vec().into()).unwrap_or_else(|err| panic!("{at}: {err}"));
+        <HttpRequest>::decode(bytes.to_vec().into()).unwrap_or_else(|err| panic!("{at}: {err}"));
     assert_eq!(decoded.reply_format(), ReplyFormat::Http(shape), "{at}");
-    let req = single(decoded.into_units(), at);
+    let req = <HttpRequest>::from_unit(single(decoded.into_units(), at)).expect("a request");
     assert_eq!(req.shape(), shape, "{at}");
     assert_eq!(
         http_view_of_request(&req),
@@ -731,19 +730,19 @@ fn single<U>(units: Vec<U>, at: &str) -> U {
 // ---------------------------------------------------------------------------
 // Records
 
-/// Decodes a batch with `Each<R>` (one unit per record, as `batch` handlers
-/// run) and checks `Batch<R>` sees the same number of records.
+/// Decodes a batch one unit per record (as a handler of a record type
+/// runs) and checks `Batch<R>` sees the same number of records.
 fn records<R: Record>(at: &str, bytes: &[u8], reply: ReplyFormat) -> Vec<(Option<String>, R)> {
-    let decoded =
-        Each::<R>::decode(bytes.to_vec().into()).unwrap_or_else(|err| panic!("{at}: {err}"));
+    let decoded = Decoded::records(
+        R::decode_records(bytes.to_vec().into()).unwrap_or_else(|err| panic!("{at}: {err}")),
+    );
     assert_eq!(decoded.reply_format(), reply, "{at}");
     let records: Vec<(Option<String>, R)> = decoded
         .into_units()
         .into_iter()
         .map(|unit| {
             let id = unit.item_id().map(str::to_owned);
-            let Each(record) =
-                Each::<R>::from_unit(unit).unwrap_or_else(|err| panic!("{at}: {err}"));
+            let record = R::from_unit(unit).unwrap_or_else(|err| panic!("{at}: {err}"));
             (id, record)
         })
         .collect();
@@ -1173,17 +1172,17 @@ fn bytes_of(path: &str) -> Vec<u8> {
 
 fn http(path: &str) -> HttpRequest {
     let decoded =
-        HttpRequest::decode(bytes_of(path).into()).unwrap_or_else(|err| panic!("{path}: {err}"));
-    single(decoded.into_units(), path)
+        <HttpRequest>::decode(bytes_of(path).into()).unwrap_or_else(|err| panic!("{path}: {err}"));
+    <HttpRequest>::from_unit(single(decoded.into_units(), path)).expect("a request")
 }
 
-/// Each record of `bytes` decoded as `R`, as a `batch` handler gets them.
+/// Each record of `bytes` decoded as `R`, as a handler of a record type gets them.
 fn each<R: Record>(bytes: Vec<u8>, at: &str) -> Vec<Result<R, FunctionError>> {
-    let decoded = Each::<R>::decode(bytes.into()).unwrap_or_else(|err| panic!("{at}: {err}"));
-    decoded
+    let records = R::decode_records(bytes.into()).unwrap_or_else(|err| panic!("{at}: {err}"));
+    Decoded::records(records)
         .into_units()
         .into_iter()
-        .map(|unit| Each::<R>::from_unit(unit).map(|Each(r)| r))
+        .map(R::from_unit)
         .collect()
 }
 
@@ -1263,12 +1262,13 @@ fn http_values_checked_by_hand() {
             ("/isBase64Encoded", Some(json!(true))),
         ],
     );
-    let req = single(
-        HttpRequest::decode(base64_body.into())
+    let req = <HttpRequest>::from_unit(single(
+        <HttpRequest>::decode(base64_body.into())
             .expect("decodes")
             .into_units(),
         "base64 body",
-    );
+    ))
+    .expect("a request");
     assert_eq!(req.body(), [0x00, 0x9f, 0x92, 0x96]);
 }
 

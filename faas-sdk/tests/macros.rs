@@ -345,7 +345,10 @@ async fn an_init_error_is_returned_not_panicked() {
 
 #[tokio::test]
 async fn start_up_stops_with_the_init_error() {
-    let result = faas::runtime::run(count {}, init_needs_secret {}).await;
+    let result = faas::runtime::serve(count {})
+        .init(init_needs_secret {})
+        .run()
+        .await;
     let Err(err) = result else {
         panic!("start-up succeeded without its secret")
     };

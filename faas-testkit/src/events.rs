@@ -3003,10 +3003,32 @@ impl AzureCustomHandler {
         binary: impl AsRef<std::ffi::OsStr>,
         app_root: impl AsRef<std::path::Path>,
     ) -> std::io::Result<AzureCustomHandler> {
+        AzureCustomHandler::start_with_env(binary, app_root, &[]).await
+    }
+
+    /// Like [`start`](Self::start), with these environment variables set
+    /// too (the app settings of `local.settings.json`, say).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use faas_testkit::events::AzureCustomHandler;
+    ///
+    /// let settings = [("ORDERS_API_KEY", "k-1")];
+    /// let handler = AzureCustomHandler::start_with_env("target/debug/order-webhook", "examples/order-webhook/azure", &settings).await?;
+    /// # drop(handler);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn start_with_env(
+        binary: impl AsRef<std::ffi::OsStr>,
+        app_root: impl AsRef<std::path::Path>,
+        env: &[(&str, &str)],
+    ) -> std::io::Result<AzureCustomHandler> {
         let port = crate::tools::free_port();
         let process = crate::process::Spawned::start(
             std::process::Command::new(binary)
                 .current_dir(app_root)
+                .envs(env.iter().copied())
                 .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
                 .env_remove("FAAS_PLATFORM")
                 .env_remove("AWS_LAMBDA_RUNTIME_API"),
@@ -3056,7 +3078,7 @@ impl AzureCustomHandler {
 #[cfg(test)]
 mod azure_tests {
     use super::*;
-    use faas::contract::{Each, FromEvent, QueueSource, StorageSource};
+    use faas::contract::{FromEvent, QueueSource, StorageSource};
     use faas::payload::{Binary, Text};
     use faas::{HttpRequest, QueueMessage, ScheduleEvent, StorageEvent};
 
@@ -3146,15 +3168,15 @@ mod azure_tests {
         let trigger = azure_queue(json!({"job_id": "j-1"}))
             .dequeue_count(3)
             .binding("job");
-        let Each(message): Each<QueueMessage<Value>> = decode(&trigger);
+        let message: QueueMessage<Value> = decode(&trigger);
         assert_eq!(message.id, trigger.message_id());
         assert_eq!(message.body, json!({"job_id": "j-1"}));
         assert_eq!(message.receive_count, Some(3));
         assert_eq!(message.sent_at, Some(time(TIME)));
         assert_eq!(message.source, QueueSource::AzureQueue);
-        let Each(text): Each<QueueMessage<Text>> = decode(azure_queue_text("plain \"words\""));
+        let text: QueueMessage<Text> = decode(azure_queue_text("plain \"words\""));
         assert_eq!(text.body.as_str(), "plain \"words\"");
-        let Each(bytes): Each<QueueMessage<Binary>> = decode(azure_queue_bytes(&[0, 159, 255]));
+        let bytes: QueueMessage<Binary> = decode(azure_queue_bytes(&[0, 159, 255]));
         assert_eq!(&bytes.body.0[..], [0, 159, 255]);
     }
 
@@ -3163,7 +3185,7 @@ mod azure_tests {
         let trigger = azure_blob("uploads", "photos/My Cat+1.png")
             .content(&[0x89, b'P', b'N', b'G'])
             .etag("\"0x1\"");
-        let Each(blob): Each<StorageEvent> = decode(&trigger);
+        let blob: StorageEvent = decode(&trigger);
         assert_eq!(
             (blob.bucket.as_str(), blob.key.as_str()),
             ("uploads", "photos/My Cat+1.png")
@@ -3176,8 +3198,7 @@ mod azure_tests {
             &faas::azure::blob_content(&blob).unwrap()[..],
             [0x89, b'P', b'N', b'G']
         );
-        let Each(text): Each<StorageEvent> =
-            decode(azure_blob("docs", "a.txt").text("hi \"there\""));
+        let text: StorageEvent = decode(azure_blob("docs", "a.txt").text("hi \"there\""));
         assert_eq!(
             &faas::azure::blob_content(&text).unwrap()[..],
             b"hi \"there\""
@@ -3212,7 +3233,7 @@ mod azure_tests {
 mod tests {
     use super::*;
     use chrono::{DateTime, Utc};
-    use faas::contract::{Each, FromEvent, QueueSource, Record, StorageSource, StreamSource, Unit};
+    use faas::contract::{FromEvent, QueueSource, Record, StorageSource, StreamSource, Unit};
     use faas::payload::{Binary, Text};
     use faas::{
         ChangeKind, CloudEvent, HttpRequest, QueueMessage, ScheduleEvent, StorageEvent,
@@ -3220,10 +3241,11 @@ mod tests {
     };
 
     fn decode_http(event: HttpEvent) -> HttpRequest {
-        HttpRequest::decode(event.into())
+        let unit = <HttpRequest>::decode(event.into())
             .expect("decodes")
             .into_units()
-            .remove(0)
+            .remove(0);
+        <HttpRequest>::from_unit(unit).expect("a request")
     }
 
     /// The one event of an invocation, decoded as a handler taking `E` gets it.
@@ -3235,11 +3257,11 @@ mod tests {
         E::from_unit(unit).expect("converts")
     }
 
-    /// Every record of a batch, decoded as a `batch` handler gets them.
+    /// Every record of a batch, decoded as a handler of the record type gets them.
     fn records<R: Record>(incoming: impl Into<Incoming>) -> Vec<R> {
-        let units = <Each<R>>::decode(incoming.into())
-            .expect("decodes")
-            .into_units();
+        let units =
+            faas::contract::Decoded::records(R::decode_records(incoming.into()).expect("decodes"))
+                .into_units();
         units
             .into_iter()
             .map(|unit| R::from_unit(unit).expect("converts"))
@@ -3292,7 +3314,7 @@ mod tests {
             .receive_count(3)
             .attribute("correlation_id", "c-9");
         let ids = batch.message_ids();
-        let decoded = <faas::contract::Each<QueueMessage<Value>>>::decode(batch.into()).unwrap();
+        let decoded = QueueMessage::<Value>::decode(batch.into()).unwrap();
         let units = decoded.into_units();
         assert_eq!(units[0].id, ids[0]);
         assert_eq!(units[0].receive_count, Some(3));
@@ -3396,9 +3418,7 @@ mod tests {
             let events: Vec<StorageEvent> = records(s3_put("uploads", key));
             assert_eq!(events[0].key, key);
             assert_eq!(
-                event::<Each<StorageEvent>>(s3_put("uploads", key).eventbridge())
-                    .0
-                    .key,
+                event::<StorageEvent>(s3_put("uploads", key).eventbridge()).key,
                 key
             );
         }
@@ -3512,7 +3532,7 @@ mod tests {
             .message(s3_test_event())
             .message(s3_put("uploads", "a.txt").build())
             .with_id("m-2");
-        let units = <Each<StorageEvent>>::decode(batch.into())
+        let units = <StorageEvent as FromEvent>::decode(batch.into())
             .expect("decodes")
             .into_units();
         assert_eq!(units.len(), 1);
@@ -3544,7 +3564,7 @@ mod tests {
             .record_bytes(&bytes);
         let sequence_numbers = batch.sequence_numbers();
         assert!(sequence_numbers[0] < sequence_numbers[1]);
-        let mut units = <Each<StreamRecord<Value>>>::decode(batch.into())
+        let mut units = <StreamRecord<Value> as FromEvent>::decode(batch.into())
             .expect("decodes")
             .into_units();
         let unit_ids: Vec<_> = units
@@ -3559,8 +3579,10 @@ mod tests {
                 .map(Some)
                 .collect::<Vec<_>>()
         );
-        let raw_bytes = StreamRecord::<Binary>::from_unit(units.remove(1)).expect("converts");
-        let json_record = StreamRecord::<Value>::from_unit(units.remove(0)).expect("converts");
+        let raw_bytes =
+            <StreamRecord<Binary> as FromEvent>::from_unit(units.remove(1)).expect("converts");
+        let json_record =
+            <StreamRecord<Value> as FromEvent>::from_unit(units.remove(0)).expect("converts");
         assert_eq!(json_record.data, json!({"reading": 21.5}));
         assert_eq!(json_record.partition_key, "sensor-7");
         assert_eq!(json_record.sequence_number, sequence_numbers[0]);
@@ -3802,7 +3824,7 @@ mod tests {
     fn gcs_events_with_a_bad_field_or_another_type_are_refused_by_name() {
         let mut bad_size = gcs_finalized("uploads", "a.txt").build();
         bad_size["data"]["size"] = json!("big");
-        let err = <Each<StorageEvent>>::decode(bad_size.into()).unwrap_err();
+        let err = <StorageEvent as FromEvent>::decode(bad_size.into()).unwrap_err();
         assert_eq!(err.pointer(), "/data/size");
         assert!(
             err.to_string()
@@ -3812,10 +3834,10 @@ mod tests {
         let no_name = cloudevent("google.cloud.storage.object.v1.finalized", "//storage")
             .data(json!({"bucket": "b"}))
             .binary();
-        let err = <Each<StorageEvent>>::decode(no_name.into()).unwrap_err();
+        let err = <StorageEvent as FromEvent>::decode(no_name.into()).unwrap_err();
         assert_eq!(err.pointer(), "/name");
         let other = cloudevent("com.example.order.created", "//orders").binary();
-        let err = <Each<StorageEvent>>::decode(other.into()).unwrap_err();
+        let err = <StorageEvent as FromEvent>::decode(other.into()).unwrap_err();
         assert_eq!(err.pointer(), "header ce-type");
         assert!(
             err.to_string().starts_with("expected a storage event")
@@ -3862,7 +3884,7 @@ mod tests {
         }
         let retried: Vec<QueueMessage<Value>> = records(message.clone().delivery_attempt(3));
         assert_eq!(retried[0].receive_count, Some(3));
-        let units = <Each<QueueMessage<Value>>>::decode(message.into())
+        let units = <QueueMessage<Value> as FromEvent>::decode(message.into())
             .expect("decodes")
             .into_units();
         assert_eq!(units[0].correlation_id(), Some("c-1"));
@@ -3876,7 +3898,7 @@ mod tests {
     fn broken_pubsub_messages_are_refused_by_field() {
         let mut push = pubsub(json!({})).build();
         push["message"]["data"] = json!("not base64!");
-        let err = <Each<QueueMessage<Value>>>::decode(push.into()).unwrap_err();
+        let err = <QueueMessage<Value> as FromEvent>::decode(push.into()).unwrap_err();
         assert_eq!(err.pointer(), "/message/data");
         assert!(
             err.to_string()
@@ -3891,12 +3913,12 @@ mod tests {
                 .expect("an object")
                 .remove(key);
         }
-        let err = <Each<QueueMessage<Value>>>::decode(push.into()).unwrap_err();
+        let err = <QueueMessage<Value> as FromEvent>::decode(push.into()).unwrap_err();
         assert_eq!(err.pointer(), "/message/messageId");
 
         let mut event = pubsub(json!({})).cloudevent().build();
         event["data"]["message"]["publishTime"] = json!("noon");
-        let err = <Each<QueueMessage<Value>>>::decode(event.into()).unwrap_err();
+        let err = <QueueMessage<Value> as FromEvent>::decode(event.into()).unwrap_err();
         assert_eq!(err.pointer(), "/data/message/publishTime");
     }
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
+use faas::function::{LayeredService, LayersFor};
 use faas::idempotency::IdempotencyStore;
+use faas::layer::{Identity, Layers, Stack};
 use faas::reply::Outcome;
 use faas::wire::Incoming;
 use faas::{Config, Function, FunctionError, Handler, InvocationInfo, Platform};
@@ -43,6 +45,7 @@ pub fn harness<H: Handler>(handler: H) -> Harness<H> {
             clock: None,
             config: Config::default(),
             store: None,
+            layers: Layers::new(),
         }),
         function: None,
     }
@@ -54,21 +57,96 @@ pub fn harness<H: Handler>(handler: H) -> Harness<H> {
 ///
 /// The function instance is built on the first invocation, so that one is
 /// the cold start, and lives as long as the harness: state, execution count
-/// and clock carry over between invocations.
-pub struct Harness<H: Handler> {
-    setup: Option<Setup<H>>,
-    function: Option<Function<H>>,
+/// and clock carry over between invocations. Layers of your own go in with
+/// [`layer`](Self::layer) and [`around`](Self::around), as in production.
+pub struct Harness<H: Handler, L = Identity, A = Identity>
+where
+    Layers<L, A>: LayersFor<H>,
+{
+    setup: Option<Setup<H, L, A>>,
+    function: Option<Function<H, LayeredService<H, L, A>>>,
 }
 
-struct Setup<H: Handler> {
+struct Setup<H: Handler, L, A> {
     handler: H,
     state: Option<H::State>,
     clock: Option<FakeClock>,
     config: Config,
     store: Option<Arc<dyn IdempotencyStore>>,
+    layers: Layers<L, A>,
 }
 
-impl<H: Handler> Harness<H> {
+impl<H: Handler, L, A> Harness<H, L, A>
+where
+    Layers<L, A>: LayersFor<H>,
+{
+    /// Adds `layer` before validation and idempotency, as
+    /// [`FunctionBuilder::layer`](faas::FunctionBuilder::layer) does.
+    ///
+    /// ```
+    /// use faas::prelude::*;
+    /// use faas::contract::Unit;
+    /// use faas::layer::{Request, check};
+    /// use faas_testkit::{events, harness};
+    ///
+    /// #[faas::handler]
+    /// async fn ping(_: HttpRequest) -> Result<&'static str, FunctionError> { Ok("pong") }
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut fx = harness(ping {}).layer(check(|request: &Request<dyn Unit>| {
+    ///     request.header("x-api-key").map(drop).ok_or_else(|| FunctionError::unauthorized("no key"))
+    /// }));
+    /// assert_eq!(fx.invoke(events::http_get("/")).await.status(), Some(401));
+    /// assert_eq!(fx.executions(), 0);
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// After the first invocation.
+    pub fn layer<N>(self, layer: N) -> Harness<H, Stack<N, L>, A>
+    where
+        Layers<Stack<N, L>, A>: LayersFor<H>,
+    {
+        self.with_layers(|layers| layers.layer(layer))
+    }
+
+    /// Adds `layer` around everything, as
+    /// [`FunctionBuilder::around`](faas::FunctionBuilder::around) does.
+    ///
+    /// # Panics
+    ///
+    /// After the first invocation.
+    pub fn around<N>(self, layer: N) -> Harness<H, L, Stack<N, A>>
+    where
+        Layers<L, Stack<N, A>>: LayersFor<H>,
+    {
+        self.with_layers(|layers| layers.around(layer))
+    }
+
+    fn with_layers<L2, A2>(
+        mut self,
+        change: impl FnOnce(Layers<L, A>) -> Layers<L2, A2>,
+    ) -> Harness<H, L2, A2>
+    where
+        Layers<L2, A2>: LayersFor<H>,
+    {
+        let Some(setup) = self.setup.take() else {
+            panic!("configure the harness before the first invocation")
+        };
+        Harness {
+            setup: Some(Setup {
+                handler: setup.handler,
+                state: setup.state,
+                clock: setup.clock,
+                config: setup.config,
+                store: setup.store,
+                layers: change(setup.layers),
+            }),
+            function: None,
+        }
+    }
+
     /// Gives the handler its state (what `#[faas::init]` would build).
     pub fn with_state(mut self, state: H::State) -> Self {
         self.setup_mut().state = Some(state);
@@ -95,7 +173,7 @@ impl<H: Handler> Harness<H> {
         self
     }
 
-    fn setup_mut(&mut self) -> &mut Setup<H> {
+    fn setup_mut(&mut self) -> &mut Setup<H, L, A> {
         match self.setup.as_mut() {
             Some(setup) => setup,
             None => panic!("configure the harness before the first invocation"),
@@ -107,7 +185,7 @@ impl<H: Handler> Harness<H> {
     /// # Panics
     ///
     /// If the handler takes state and none was given, or its schema is invalid.
-    pub fn function(&mut self) -> &Function<H> {
+    pub fn function(&mut self) -> &Function<H, LayeredService<H, L, A>> {
         if let Some(setup) = self.setup.take() {
             let state = match setup.state {
                 Some(state) => state,
@@ -120,7 +198,8 @@ impl<H: Handler> Harness<H> {
             };
             let mut builder = Function::builder_with_state(setup.handler, state)
                 .platform(Platform::Test)
-                .config(setup.config);
+                .config(setup.config)
+                .layers(setup.layers);
             if let Some(clock) = setup.clock {
                 builder = builder.clock(clock.shared());
             }
@@ -171,10 +250,17 @@ impl<H: Handler> Harness<H> {
     }
 }
 
-/// `()` as `S` when `S` is `()`: lets stateless handlers skip `with_state`.
+/// The state of a handler that needs none (`()`, or the stand-in state of
+/// a handler that takes only its context): lets such handlers skip
+/// `with_state`.
 fn unit_state<S: 'static>() -> Option<S> {
+    use faas::handler::WithoutInit as _;
     let unit: Box<dyn Any> = Box::new(());
-    unit.downcast::<S>().ok().map(|state| *state)
+    if let Ok(state) = unit.downcast::<S>() {
+        return Some(*state);
+    }
+    let context: Box<dyn Any> = Box::new(faas::Context::without_init());
+    context.downcast::<S>().ok().map(|state| *state)
 }
 
 /// What one invocation returned, and what it logged.

@@ -20,7 +20,7 @@
 //! #[derive(Deserialize)]
 //! struct Job { job_id: String }
 //!
-//! #[faas::handler(batch)]
+//! #[faas::handler]
 //! async fn work(job: QueueMessage<Job>) -> Result<(), FunctionError> {
 //!     if job.body.job_id == "j-2" { Err(FunctionError::transient("busy")) } else { Ok(()) }
 //! }

@@ -2,6 +2,10 @@
 //! validates it against the order contract and answers `201 Created` with a
 //! receipt.
 //!
+//! Only the shop may post: when `ORDERS_API_KEY` is set, a request without
+//! that key in its `x-api-key` header gets `401` before anything else runs
+//! (see [`api_key_check`]).
+//!
 //! The contract is the [`NewOrder`] type. Its JSON Schema is derived from
 //! the type (`schemars`), so the rules live next to the fields they
 //! constrain: a payload that breaks them never reaches [`create_order()`] and
@@ -21,8 +25,11 @@
 //! # });
 //! ```
 
+use faas::contract::Unit;
 use faas::http::StatusCode;
+use faas::layer::{Check, Request, check};
 use faas::prelude::*;
+use sha2::{Digest as _, Sha256};
 
 /// An order as the shop sends it (contract version 1).
 ///
@@ -88,4 +95,51 @@ pub async fn create_order(
         "order created"
     );
     HttpResponse::json(StatusCode::CREATED, &receipt)
+}
+
+/// The setting that holds the key shops must send in `x-api-key`.
+pub const API_KEY_VARIABLE: &str = "ORDERS_API_KEY";
+
+/// The layer that lets only the shop in: when `ORDERS_API_KEY` is set (and
+/// not empty), a request whose `x-api-key` header is not that key is a
+/// `401` problem document, before validation and idempotency run (so it
+/// never claims an order's key); unset, every request passes.
+///
+/// The key is compared as its SHA-256 digest, so the time the comparison
+/// takes tells an attacker nothing about the key; the key never appears in
+/// an answer or a log.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use faas_testkit::{events, harness};
+///
+/// let config = faas::Config::from_pairs([("ORDERS_API_KEY", "k-1")]);
+/// let mut fx = harness(order_webhook::create_order {}).layer(order_webhook::api_key_check(&config));
+/// let order = serde_json::json!({"order_id": "o-1", "amount_cents": 1250, "currency": "EUR"});
+/// let refused = fx.invoke(events::http_post("/orders", order.clone())).await;
+/// assert_eq!(refused.status(), Some(401));
+/// let created = fx.invoke(events::http_post("/orders", order).header("x-api-key", "k-1")).await;
+/// assert_eq!(created.status(), Some(201));
+/// # });
+/// ```
+pub fn api_key_check(
+    config: &Config,
+) -> Check<impl Fn(&Request<dyn Unit>) -> Result<(), FunctionError> + Send + Sync + use<>> {
+    let expected = config
+        .get(API_KEY_VARIABLE)
+        .filter(|key| !key.is_empty())
+        .map(|key| Sha256::digest(key.as_bytes()));
+    check(move |request: &Request<dyn Unit>| {
+        let Some(expected) = &expected else {
+            return Ok(());
+        };
+        let given = request.header("x-api-key").unwrap_or_default();
+        if Sha256::digest(given.as_bytes()) == *expected {
+            Ok(())
+        } else {
+            Err(FunctionError::unauthorized(
+                "this webhook needs the shop's API key in the x-api-key header",
+            ))
+        }
+    })
 }

@@ -116,3 +116,63 @@ async fn the_binary_serves_the_functions_host() {
         .unwrap_or_else(|| panic!("no start log line in:\n{logs}"));
     assert_eq!(started["fields"]["platform"], "azure");
 }
+
+#[tokio::test]
+async fn the_binary_checks_the_api_key_for_the_functions_host() {
+    const KEY: &str = "k-azure-shop-secret";
+    let settings = [("ORDERS_API_KEY", KEY)];
+    let handler = AzureCustomHandler::start_with_env(
+        env!("CARGO_BIN_EXE_order-webhook"),
+        app_dir(),
+        &settings,
+    )
+    .await
+    .unwrap();
+    let addr = handler.addr();
+    let (trigger, _) = bindings();
+    let path = format!("/api/{}", trigger["route"].as_str().unwrap_or_default());
+    let binding = trigger["name"].as_str().unwrap_or_default();
+    let order = json!({"order_id": "o-key", "amount_cents": 1250, "currency": "EUR"});
+
+    // Forwarded requests, without and with a wrong key.
+    for key in [None, Some("guess")] {
+        let mut request = events::azure_http("POST", &path).json(order.clone());
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        let reply = request.forwarded().send(addr).await.unwrap();
+        assert_eq!(reply.status, 401, "{key:?}: {reply:?}");
+        assert_eq!(reply.json()["kind"], "unauthorized");
+    }
+    // The host's request payload, without the key: the `res` output is the 401.
+    let reply = events::azure_http("POST", &path)
+        .function("orders")
+        .binding(binding)
+        .json(order.clone())
+        .host_request()
+        .send(addr)
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.json()["Outputs"]["res"]["statusCode"],
+        401,
+        "{reply:?}"
+    );
+    // With the key: created, and not a replay of anything refused before.
+    let reply = events::azure_http("POST", &path)
+        .function("orders")
+        .binding(binding)
+        .json(order)
+        .header("x-api-key", KEY)
+        .host_request()
+        .send(addr)
+        .await
+        .unwrap();
+    let res = &reply.json()["Outputs"]["res"];
+    assert_eq!(res["statusCode"], 201, "{reply:?}");
+    assert!(res["headers"].get("idempotent-replayed").is_none(), "{res}");
+
+    let (status, logs) = handler.stop(Duration::from_secs(20)).await.unwrap();
+    assert!(status.success(), "{status}\n{logs}");
+    assert!(!logs.contains(KEY), "the key is in the logs");
+}

@@ -20,27 +20,37 @@ fn body(payload: &Value) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-#[tokio::test]
-async fn the_webhook_answers_gateway_events_under_cargo_lambda() {
-    let Some(emulator) = CargoLambda::start(env!("CARGO_MANIFEST_DIR"))
+/// The emulator, and the built webhook serving it with `env` set too;
+/// `None` when cargo-lambda is not installed (outside CI).
+async fn under_cargo_lambda(env: &[(&str, &str)]) -> Option<(CargoLambda, Spawned)> {
+    let emulator = CargoLambda::start(env!("CARGO_MANIFEST_DIR"))
         .await
-        .unwrap()
-    else {
-        return;
-    };
+        .unwrap()?;
     let function = Spawned::start(
         Command::new(env!("CARGO_BIN_EXE_order-webhook"))
             .env_remove("FAAS_PLATFORM")
+            .envs(env.iter().copied())
             .envs(emulator.env(FUNCTION)),
     )
     .unwrap();
-    let logs = || {
-        format!(
-            "function:\n{}\nemulator:\n{}",
-            function.stderr(),
-            emulator.logs()
-        )
+    Some((emulator, function))
+}
+
+/// What the function and the emulator logged, for failure messages.
+fn logs(emulator: &CargoLambda, function: &Spawned) -> String {
+    format!(
+        "function:\n{}\nemulator:\n{}",
+        function.stderr(),
+        emulator.logs()
+    )
+}
+
+#[tokio::test]
+async fn the_webhook_answers_gateway_events_under_cargo_lambda() {
+    let Some((emulator, function)) = under_cargo_lambda(&[]).await else {
+        return;
     };
+    let logs = || logs(&emulator, &function);
     let order = json!({"order_id": "o-1", "amount_cents": 1250, "currency": "EUR"});
 
     for format in [HttpFormat::ApiGatewayHttp, HttpFormat::FunctionUrl] {
@@ -97,4 +107,35 @@ async fn the_webhook_answers_gateway_events_under_cargo_lambda() {
         rejected.header("content-type"),
         Some("application/problem+json")
     );
+}
+
+#[tokio::test]
+async fn the_webhook_checks_the_api_key_under_cargo_lambda() {
+    const KEY: &str = "k-lambda-shop-secret";
+    let Some((emulator, function)) = under_cargo_lambda(&[("ORDERS_API_KEY", KEY)]).await else {
+        return;
+    };
+    let logs = || logs(&emulator, &function);
+    let order = json!({"order_id": "o-key", "amount_cents": 1250, "currency": "EUR"});
+
+    for key in [None, Some("guess")] {
+        let mut event =
+            events::http_post("/orders", order.clone()).format(HttpFormat::ApiGatewayHttp);
+        if let Some(key) = key {
+            event = event.header("x-api-key", key);
+        }
+        let payload = emulator.invoke(FUNCTION, event).await.unwrap().json();
+        assert_eq!(payload["statusCode"], 401, "{key:?}: {payload}\n{}", logs());
+        assert_eq!(body(&payload)["kind"], "unauthorized");
+    }
+    let event = events::http_post("/orders", order)
+        .format(HttpFormat::ApiGatewayHttp)
+        .header("x-api-key", KEY);
+    let payload = emulator.invoke(FUNCTION, event).await.unwrap().json();
+    assert_eq!(payload["statusCode"], 201, "{payload}\n{}", logs());
+    assert!(
+        payload["headers"].get("idempotent-replayed").is_none(),
+        "the refused invocations claimed the key: {payload}"
+    );
+    assert!(!function.stderr().contains(KEY), "the key is in the logs");
 }

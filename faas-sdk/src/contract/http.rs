@@ -1,39 +1,37 @@
-//! HTTP requests and responses, whichever gateway carried them.
+//! HTTP requests, whichever gateway carried them, and JSON bodies.
 
 use std::collections::HashMap;
 use std::fmt;
 
-use aws_lambda_events::encodings::Body as AwsBody;
-use aws_lambda_events::event::alb::{AlbTargetGroupRequest, AlbTargetGroupResponse};
-use aws_lambda_events::event::apigw::{
-    ApiGatewayProxyRequest, ApiGatewayProxyResponse, ApiGatewayV2httpRequest,
-    ApiGatewayV2httpResponse,
-};
-use aws_lambda_events::event::lambda_function_urls::LambdaFunctionUrlRequest;
-use aws_lambda_events::query_map::QueryMap;
-use base64::Engine as _;
 use bytes::Bytes;
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Method, StatusCode};
+use http::Method;
+use http::header::{self, HeaderMap};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::contract::{Decoded, FromEvent, Unit, event_json};
 use crate::error::FunctionError;
 use crate::payload::{FromPayload, Payload};
-use crate::reply::ReplyFormat;
-use crate::wire::{DecodeError, Incoming, RawEvent, Source, parse_provider};
+use crate::wire::{HttpShape, Incoming, RawEvent, Source};
 
-const EXPECTED: &str = "an HTTP request (API Gateway REST or HTTP API, Lambda Function URL, ALB)";
-const HTTP_SOURCES: &[Source] = &[
-    Source::ApiGatewayRest,
-    Source::ApiGatewayHttp,
-    Source::FunctionUrl,
-    Source::Alb,
-    Source::AzureFunctions,
-];
-
-/// An HTTP request, from any gateway.
+/// An HTTP request, from any gateway, with a body of type `B`.
+///
+/// `HttpRequest` (the body as [`Bytes`]) is the request as it arrived;
+/// `HttpRequest<Json<T>>` is the same request with its body decoded into
+/// `T`, validated against `T`'s schema and usable as an idempotency key, as
+/// [`Json<T>`] is, but with the request's parts beside it:
+///
+/// ```
+/// use faas::prelude::*;
+///
+/// #[derive(Deserialize)]
+/// struct NewOrder { order_id: String }
+///
+/// #[faas::handler]
+/// async fn create(req: HttpRequest<Json<NewOrder>>) -> Result<String, FunctionError> {
+///     let tenant = req.header("x-tenant").unwrap_or("default");
+///     Ok(format!("{tenant}: {}", req.body().order_id))
+/// }
+/// ```
 ///
 /// Query parameters and headers keep every value; the body is already
 /// base64-decoded; cookies are parsed whether they came in a `cookies` list
@@ -54,45 +52,48 @@ const HTTP_SOURCES: &[Source] = &[
 ///     "body": "eyJvcmRlcl9pZCI6Im8tMSJ9",
 ///     "isBase64Encoded": true
 /// });
-/// let req = HttpRequest::decode(event.into()).unwrap().into_units().remove(0);
+/// // `<HttpRequest>` names the request with its default body type, `Bytes`.
+/// let unit = <HttpRequest>::decode(event.into()).unwrap().into_units().remove(0);
+/// let req = <HttpRequest>::from_unit(unit).unwrap();
 /// assert_eq!(req.method(), "POST");
 /// assert_eq!(req.path(), "/orders");
 /// assert_eq!(req.query_all("tag").collect::<Vec<_>>(), ["a", "b"]);
 /// assert_eq!(req.cookie("session"), Some("abc"));
 /// assert_eq!(req.body(), br#"{"order_id":"o-1"}"#);
 /// ```
+///
+/// It converts to and from [`http::Request`], so code written for `http`
+/// types (axum, tower-http) and tests built with them work with it:
+///
+/// ```
+/// let request = http::Request::post("/orders?dry_run=1")
+///     .header("x-api-key", "k-1")
+///     .body(bytes::Bytes::from_static(b"{}"))
+///     .unwrap();
+/// let req = faas::HttpRequest::from(request);
+/// assert_eq!(req.query("dry_run"), Some("1"));
+/// let back: http::Request<bytes::Bytes> = req.into();
+/// assert_eq!(back.uri(), "/orders?dry_run=1");
+/// assert_eq!(back.headers()["x-api-key"], "k-1");
+/// ```
 #[derive(Clone)]
-pub struct HttpRequest {
+pub struct HttpRequest<B = Bytes> {
     method: Method,
     path: String,
     query: Vec<(String, String)>,
     headers: HeaderMap,
     cookies: Vec<(String, String)>,
-    pub(crate) path_params: HashMap<String, String>,
-    body: Bytes,
+    path_params: HashMap<String, String>,
     shape: HttpShape,
-    pub(crate) raw: RawEvent,
+    raw: RawEvent,
+    body: B,
 }
 
-/// Which gateway format an HTTP exchange uses; responses are encoded back in
-/// the same one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HttpShape {
-    /// API Gateway REST API (payload 1.0): `multiValueHeaders` in the response.
-    ApiGatewayRest,
-    /// API Gateway HTTP API (payload 2.0): `Set-Cookie` goes to `cookies`.
-    ApiGatewayHttp,
-    /// Lambda Function URL: the 2.0 shape.
-    FunctionUrl,
-    /// ALB target group; `multi_value` when the target group has multi-value headers on.
-    Alb {
-        /// The request used `multiValueHeaders`, so the response must too.
-        multi_value: bool,
-    },
-    /// An HTTP server adapter; the response is written as is.
-    Native,
-}
+/// The path parameters a gateway's route matched (`/orders/{id}`), as an
+/// extension of an [`http::Request`] converted from an [`HttpRequest`] (and
+/// read back when converting the other way).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathParams(pub HashMap<String, String>);
 
 impl HttpRequest {
     /// A request received by an HTTP server: `target` is the path with an
@@ -119,12 +120,59 @@ impl HttpRequest {
             cookies: cookies_from_header(&headers),
             headers,
             path_params: HashMap::new(),
+            shape: HttpShape::Native,
             raw: RawEvent::new(body.clone(), Source::Direct),
             body,
-            shape: HttpShape::Native,
         }
     }
 
+    /// The body, base64-decoded if the gateway encoded it.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Takes the body.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    /// The body as UTF-8 text; `bad_input` if it is not.
+    pub fn body_text(&self) -> Result<&str, FunctionError> {
+        std::str::from_utf8(&self.body).map_err(FunctionError::bad_input)
+    }
+
+    /// The body decoded as JSON into `T`; `bad_input` naming the failing
+    /// field if it does not fit.
+    pub fn json<T: DeserializeOwned + Send + 'static>(&self) -> Result<T, FunctionError> {
+        T::from_payload(Payload::from_bytes(self.body.clone()))
+    }
+}
+
+impl<T> HttpRequest<Json<T>> {
+    /// The body, decoded.
+    pub fn body(&self) -> &T {
+        &self.body.0
+    }
+
+    /// Takes the body.
+    pub fn into_body(self) -> T {
+        self.body.0
+    }
+}
+
+impl HttpRequest<Payload> {
+    /// The body, not yet decoded (what layers see).
+    pub fn body(&self) -> &Payload {
+        &self.body
+    }
+
+    /// Takes the body.
+    pub fn into_body(self) -> Payload {
+        self.body
+    }
+}
+
+impl<B> HttpRequest<B> {
     /// The method.
     pub fn method(&self) -> &Method {
         &self.method
@@ -184,25 +232,22 @@ impl HttpRequest {
         self.path_params.get(name).map(String::as_str)
     }
 
-    /// The body, base64-decoded if the gateway encoded it.
-    pub fn body(&self) -> &[u8] {
-        &self.body
+    /// Every path parameter the gateway's route matched.
+    pub fn path_params(&self) -> &HashMap<String, String> {
+        &self.path_params
     }
 
-    /// Takes the body.
-    pub fn into_body(self) -> Bytes {
-        self.body
-    }
-
-    /// The body as UTF-8 text; `bad_input` if it is not.
-    pub fn body_text(&self) -> Result<&str, FunctionError> {
-        Ok(std::str::from_utf8(&self.body)?)
-    }
-
-    /// The body decoded as JSON into `T`; `bad_input` naming the failing
-    /// field if it does not fit.
-    pub fn json<T: DeserializeOwned + Send + 'static>(&self) -> Result<T, FunctionError> {
-        T::from_payload(Payload::from_bytes(self.body.clone()))
+    /// The same request with path parameter `name` set, as a gateway's
+    /// route would set it (for tests that call a handler directly).
+    ///
+    /// ```
+    /// let req = faas::HttpRequest::new(http::Method::GET, "/orders/42", http::HeaderMap::new(), "")
+    ///     .with_path_param("id", "42");
+    /// assert_eq!(req.path_param("id"), Some("42"));
+    /// ```
+    pub fn with_path_param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.path_params.insert(name.into(), value.into());
+        self
     }
 
     /// The gateway format the request came in.
@@ -215,38 +260,60 @@ impl HttpRequest {
         &self.raw
     }
 
-    fn from_event(bytes: &Bytes, source: Source) -> Result<HttpRequest, DecodeError> {
-        let raw = RawEvent::new(bytes.clone(), source);
-        let parts = match source {
-            Source::AzureFunctions => return crate::contract::azure::http_request(bytes, EXPECTED),
-            Source::ApiGatewayRest => from_rest(parse_provider(bytes, source, EXPECTED)?),
-            Source::ApiGatewayHttp => from_http_api(parse_provider(bytes, source, EXPECTED)?),
-            Source::FunctionUrl => from_function_url(parse_provider(bytes, source, EXPECTED)?),
-            _ => from_alb(parse_provider(bytes, source, EXPECTED)?),
-        };
-        let body = decode_body(parts.body, parts.base64).map_err(|err| {
-            DecodeError::field(
-                EXPECTED,
-                source,
-                "/body",
-                format!("isBase64Encoded is true but the body is not base64 ({err})"),
-            )
-        })?;
+    /// The same request with its body replaced by `f(body)`.
+    pub fn map_body<C>(self, f: impl FnOnce(B) -> C) -> HttpRequest<C> {
+        match self.try_map_body(|body| Ok::<_, std::convert::Infallible>(f(body))) {
+            Ok(request) => request,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Like [`map_body`](Self::map_body), for a conversion that can fail.
+    pub fn try_map_body<C, E>(
+        self,
+        f: impl FnOnce(B) -> Result<C, E>,
+    ) -> Result<HttpRequest<C>, E> {
+        let body = f(self.body)?;
         Ok(HttpRequest {
-            method: parts.method,
-            path: parts.path,
-            query: parts.query,
-            cookies: parts.cookies,
-            headers: parts.headers,
-            path_params: parts.path_params,
             body,
-            shape: parts.shape,
-            raw,
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            headers: self.headers,
+            cookies: self.cookies,
+            path_params: self.path_params,
+            shape: self.shape,
+            raw: self.raw,
         })
+    }
+
+    /// Replaces the query (a gateway that decoded it already).
+    pub(crate) fn with_query(mut self, query: Vec<(String, String)>) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// Replaces the cookies (a gateway that lists them apart).
+    pub(crate) fn with_cookies(mut self, cookies: Vec<(String, String)>) -> Self {
+        self.cookies = cookies;
+        self
+    }
+
+    /// Replaces the path parameters.
+    pub(crate) fn with_path_params(mut self, params: HashMap<String, String>) -> Self {
+        self.path_params = params;
+        self
+    }
+
+    /// Sets the gateway format, and the raw event it came in.
+    pub(crate) fn with_gateway(mut self, shape: HttpShape, raw: RawEvent) -> Self {
+        self.shape = shape;
+        self.raw = raw;
+        self
     }
 }
 
-impl fmt::Debug for HttpRequest {
+impl<B> fmt::Debug for HttpRequest<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
@@ -254,166 +321,85 @@ impl fmt::Debug for HttpRequest {
             .field("query", &self.query)
             .field("headers", &self.headers)
             .field("path_params", &self.path_params)
-            .field("body_len", &self.body.len())
             .field("shape", &self.shape)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
-/// The fields every gateway format boils down to.
-struct Parts {
-    method: Method,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: HeaderMap,
-    cookies: Vec<(String, String)>,
-    path_params: HashMap<String, String>,
-    body: Option<String>,
-    base64: bool,
-    shape: HttpShape,
-}
-
-fn from_rest(event: ApiGatewayProxyRequest) -> Parts {
-    // API Gateway has already decoded the query.
-    let query = all_query_values(
-        &event.query_string_parameters,
-        &event.multi_value_query_string_parameters,
-    )
-    .iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let headers = prefer_multi_value(event.headers, event.multi_value_headers);
-    Parts {
-        method: event.http_method,
-        path: event
-            .path
-            .or(event.request_context.path)
-            .unwrap_or_default(),
-        query,
-        cookies: cookies_from_header(&headers),
-        headers,
-        path_params: event.path_parameters,
-        body: event.body,
-        base64: event.is_base64_encoded,
-        shape: HttpShape::ApiGatewayRest,
+/// A request as an HTTP server (or a test) builds it; `PathParams` in its
+/// extensions become the path parameters.
+impl From<http::Request<Bytes>> for HttpRequest {
+    fn from(request: http::Request<Bytes>) -> Self {
+        let (mut parts, body) = request.into_parts();
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |target| target.as_str());
+        let mut converted = HttpRequest::new(parts.method, target, parts.headers, body);
+        if let Some(PathParams(params)) = parts.extensions.remove::<PathParams>() {
+            converted.path_params = params;
+        }
+        converted
     }
 }
 
-fn from_http_api(event: ApiGatewayV2httpRequest) -> Parts {
-    // The raw query string keeps repeated keys that the parsed map joins with commas.
-    let query = match &event.raw_query_string {
-        Some(raw) => parse_query(raw),
-        None => event
-            .query_string_parameters
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-    };
-    Parts {
-        method: event.request_context.http.method,
-        path: event
-            .raw_path
-            .or(event.request_context.http.path)
-            .unwrap_or_default(),
-        query,
-        cookies: cookies_from_list(event.cookies.as_deref()),
-        headers: event.headers,
-        path_params: event.path_parameters,
-        body: event.body,
-        base64: event.is_base64_encoded,
-        shape: HttpShape::ApiGatewayHttp,
+/// The request as an [`http::Request`]: the path and query (re-encoded), the
+/// headers (cookies a gateway listed apart become a `Cookie` header), the
+/// body, and the path parameters as a [`PathParams`] extension.
+impl<B> From<HttpRequest<B>> for http::Request<B> {
+    fn from(request: HttpRequest<B>) -> Self {
+        let mut target = request.path.clone();
+        if target.is_empty() {
+            target.push('/');
+        }
+        if !request.query.is_empty() {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (key, value) in &request.query {
+                query.append_pair(key, value);
+            }
+            target.push('?');
+            target.push_str(&query.finish());
+        }
+        let mut headers = request.headers;
+        if !request.cookies.is_empty() && !headers.contains_key(header::COOKIE) {
+            let joined: Vec<String> = request
+                .cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect();
+            if let Ok(value) = http::HeaderValue::from_str(&joined.join("; ")) {
+                headers.insert(header::COOKIE, value);
+            }
+        }
+        let mut converted = http::Request::new(request.body);
+        *converted.method_mut() = request.method;
+        // A path that is not a valid URI (a gateway passes it through) keeps `/`.
+        if let Ok(uri) = target.parse() {
+            *converted.uri_mut() = uri;
+        }
+        *converted.headers_mut() = headers;
+        if !request.path_params.is_empty() {
+            converted
+                .extensions_mut()
+                .insert(PathParams(request.path_params));
+        }
+        converted
     }
 }
 
-fn from_function_url(event: LambdaFunctionUrlRequest) -> Parts {
-    let method = event
-        .request_context
-        .http
-        .method
-        .as_deref()
-        .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
-        .unwrap_or(Method::GET);
-    Parts {
-        method,
-        path: event
-            .raw_path
-            .or(event.request_context.http.path)
-            .unwrap_or_default(),
-        query: parse_query(event.raw_query_string.as_deref().unwrap_or("")),
-        cookies: cookies_from_list(event.cookies.as_deref()),
-        headers: event.headers,
-        path_params: HashMap::new(),
-        body: event.body,
-        base64: event.is_base64_encoded,
-        shape: HttpShape::FunctionUrl,
+impl From<HttpRequest> for Incoming {
+    fn from(request: HttpRequest) -> Self {
+        Incoming::from(http::Request::from(request))
     }
 }
 
-fn from_alb(event: AlbTargetGroupRequest) -> Parts {
-    // An ALB passes the query string through undecoded.
-    let multi_value = !event.multi_value_headers.is_empty();
-    let query = all_query_values(
-        &event.query_string_parameters,
-        &event.multi_value_query_string_parameters,
-    )
-    .iter()
-    .map(|(k, v)| (decode_query_component(k), decode_query_component(v)))
-    .collect();
-    let headers = prefer_multi_value(event.headers, event.multi_value_headers);
-    Parts {
-        method: event.http_method,
-        path: event.path.unwrap_or_default(),
-        query,
-        cookies: cookies_from_header(&headers),
-        headers,
-        path_params: HashMap::new(),
-        body: event.body,
-        base64: event.is_base64_encoded,
-        shape: HttpShape::Alb { multi_value },
-    }
-}
-
-/// The multi-value query map has every value; it is empty when the gateway
-/// sent only the single-value one.
-fn all_query_values<'a>(single: &'a QueryMap, multi: &'a QueryMap) -> &'a QueryMap {
-    if multi.is_empty() { single } else { multi }
-}
-
-fn prefer_multi_value(single: HeaderMap, multi: HeaderMap) -> HeaderMap {
-    if multi.is_empty() { single } else { multi }
-}
-
-fn decode_body(body: Option<String>, base64: bool) -> Result<Bytes, base64::DecodeError> {
-    match body {
-        None => Ok(Bytes::new()),
-        Some(text) if base64 => base64::engine::general_purpose::STANDARD
-            .decode(text.as_bytes())
-            .map(Bytes::from),
-        Some(text) => Ok(Bytes::from(text)),
-    }
-}
-
-fn parse_query(query: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-fn decode_query_component(text: &str) -> String {
-    form_urlencoded::parse(format!("x={text}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-fn cookies_from_list(list: Option<&[String]>) -> Vec<(String, String)> {
-    list.unwrap_or_default()
-        .iter()
-        .flat_map(|cookie| split_cookies(cookie))
-        .collect()
-}
-
-fn cookies_from_header(headers: &HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn cookies_from_header(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -422,7 +408,7 @@ fn cookies_from_header(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn split_cookies(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+pub(crate) fn split_cookies(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
     text.split(';').filter_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
         Some((
@@ -432,46 +418,14 @@ fn split_cookies(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
     })
 }
 
-impl Unit for HttpRequest {
-    fn correlation_id(&self) -> Option<&str> {
-        correlation_header(&self.headers)
-    }
-}
-
-fn correlation_header(headers: &HeaderMap) -> Option<&str> {
-    ["x-correlation-id", "x-request-id"]
-        .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
-}
-
-impl FromEvent for HttpRequest {
-    type Unit = HttpRequest;
-    type Payload = ();
-    const SERVES_HTTP: bool = true;
-
-    fn decode(incoming: Incoming) -> Result<Decoded<HttpRequest>, DecodeError> {
-        let request = match incoming {
-            Incoming::Http(request) => *request,
-            incoming => {
-                let (bytes, source) = event_json(incoming, EXPECTED, HTTP_SOURCES)?;
-                HttpRequest::from_event(&bytes, source)?
-            }
-        };
-        let shape = request.shape;
-        Ok(Decoded::single(request, ReplyFormat::Http(shape)))
-    }
-
-    fn from_unit(unit: HttpRequest) -> Result<Self, FunctionError> {
-        Ok(unit)
-    }
-}
-
 /// The JSON body of an HTTP request, decoded into `T`; also a JSON reply.
 ///
 /// As an event, `Json<T>` reads the body of a request from any gateway and
 /// answers over HTTP: the handler's `Ok` value becomes a `200` JSON response
-/// (or return an [`HttpResponse`] to pick the status), an error becomes an
-/// `application/problem+json` response with the error kind's status.
+/// (or return an [`HttpResponse`](crate::HttpResponse) to pick the status),
+/// an error becomes an `application/problem+json` response with the error
+/// kind's status. Take `HttpRequest<Json<T>>` to see the request's headers,
+/// path and query as well.
 ///
 /// ```
 /// use faas::prelude::*;
@@ -506,376 +460,35 @@ impl<T: Serialize> Serialize for Json<T> {
     }
 }
 
-/// The body of an HTTP request, kept with the request's correlation id.
-#[derive(Debug)]
-pub struct JsonBody {
-    payload: Payload,
-    correlation_id: Option<String>,
-}
-
-impl Unit for JsonBody {
-    fn visit_payloads(&self, visit: &mut dyn FnMut(Option<usize>, &Payload)) {
-        visit(None, &self.payload)
-    }
-
-    fn correlation_id(&self) -> Option<&str> {
-        self.correlation_id.as_deref()
-    }
-}
-
-impl<T: DeserializeOwned + Send + 'static> FromEvent for Json<T> {
-    type Unit = JsonBody;
-    type Payload = T;
-    const SERVES_HTTP: bool = true;
-
-    fn decode(incoming: Incoming) -> Result<Decoded<JsonBody>, DecodeError> {
-        let decoded = HttpRequest::decode(incoming)?;
-        let reply = decoded.reply;
-        let request = decoded.units.into_iter().next().map(|request| JsonBody {
-            correlation_id: correlation_header(&request.headers).map(str::to_owned),
-            payload: Payload::from_bytes(request.body),
-        });
-        Ok(Decoded {
-            units: request.into_iter().collect(),
-            reply,
-            ordered: false,
-        })
-    }
-
-    fn from_unit(unit: JsonBody) -> Result<Self, FunctionError> {
-        T::from_payload(unit.payload).map(Json)
-    }
-}
-
-/// An HTTP response.
-///
-/// ```
-/// use faas::HttpResponse;
-/// use http::StatusCode;
-///
-/// #[derive(serde::Serialize)]
-/// struct Receipt { order_id: String }
-///
-/// let res = HttpResponse::json(StatusCode::CREATED, &Receipt { order_id: "o-1".into() })
-///     .unwrap()
-///     .with_header(http::header::LOCATION, http::HeaderValue::from_static("/orders/o-1"));
-/// assert_eq!(res.status(), StatusCode::CREATED);
-/// assert_eq!(res.body(), br#"{"order_id":"o-1"}"#);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct HttpResponse {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl HttpResponse {
-    /// An empty response with `status`.
-    pub fn new(status: StatusCode) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers: HeaderMap::new(),
-            body: Bytes::new(),
-        }
-    }
-
-    /// A JSON response.
-    pub fn json<T: Serialize + ?Sized>(
-        status: StatusCode,
-        value: &T,
-    ) -> Result<HttpResponse, FunctionError> {
-        let body = serde_json::to_vec(value).map_err(FunctionError::internal)?;
-        Ok(HttpResponse::new(status).with_body(HeaderValue::from_static("application/json"), body))
-    }
-
-    /// A plain-text response.
-    ///
-    /// ```
-    /// let res = faas::HttpResponse::text(http::StatusCode::OK, "pong");
-    /// assert_eq!(res.headers()["content-type"], "text/plain; charset=utf-8");
-    /// ```
-    pub fn text(status: StatusCode, text: impl Into<String>) -> HttpResponse {
-        HttpResponse::new(status).with_body(
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-            text.into(),
-        )
-    }
-
-    /// Sets the body and its `Content-Type`.
-    pub fn with_body(mut self, content_type: HeaderValue, body: impl Into<Bytes>) -> HttpResponse {
-        self.headers.insert(header::CONTENT_TYPE, content_type);
-        self.body = body.into();
-        self
-    }
-
-    /// Adds a header value (keeping earlier values of the same header).
-    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> HttpResponse {
-        self.headers.append(name, value);
-        self
-    }
-
-    /// The status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The headers, to change.
-    pub fn headers_mut(&mut self) -> &mut HeaderMap {
-        &mut self.headers
-    }
-
-    /// The body.
-    pub fn body(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// Splits the response into status, headers and body.
-    pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
-        (self.status, self.headers, self.body)
-    }
-
-    /// A response of these parts, as [`into_parts`](Self::into_parts) gives them.
-    ///
-    /// ```
-    /// let res = faas::HttpResponse::text(http::StatusCode::OK, "pong");
-    /// let (status, headers, body) = res.clone().into_parts();
-    /// assert_eq!(faas::HttpResponse::from_parts(status, headers, body), res);
-    /// ```
-    pub fn from_parts(status: StatusCode, headers: HeaderMap, body: Bytes) -> HttpResponse {
-        HttpResponse {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    /// Encodes the response in the JSON shape the gateway expects.
-    pub(crate) fn encode(self, shape: HttpShape) -> Result<Vec<u8>, FunctionError> {
-        let status = i64::from(self.status.as_u16());
-        let textual = self
-            .headers
-            .get(header::CONTENT_TYPE)
-            .is_none_or(|content_type| is_textual(content_type.as_bytes()));
-        let (body, is_base64_encoded) = aws_body(self.body, textual);
-        let mut headers = self.headers;
-        let encoded = match shape {
-            HttpShape::ApiGatewayRest => {
-                // API Gateway takes every value from `multiValueHeaders` alone.
-                let mut res = ApiGatewayProxyResponse::default();
-                res.status_code = status;
-                res.multi_value_headers = headers;
-                res.body = body;
-                res.is_base64_encoded = is_base64_encoded;
-                serde_json::to_vec(&res)
-            }
-            HttpShape::ApiGatewayHttp | HttpShape::FunctionUrl | HttpShape::Native => {
-                let mut res = ApiGatewayV2httpResponse::default();
-                res.status_code = status;
-                res.cookies = take_cookies(&mut headers);
-                res.headers = join_repeated_values(headers);
-                res.body = body;
-                res.is_base64_encoded = is_base64_encoded;
-                serde_json::to_vec(&res)
-            }
-            HttpShape::Alb { multi_value } => {
-                let mut res = AlbTargetGroupResponse::default();
-                res.status_code = status;
-                res.status_description = Some(format!(
-                    "{} {}",
-                    self.status.as_u16(),
-                    self.status.canonical_reason().unwrap_or("Unknown")
-                ));
-                if multi_value {
-                    res.multi_value_headers = headers;
-                } else {
-                    res.headers = headers;
-                }
-                res.body = body;
-                res.is_base64_encoded = is_base64_encoded;
-                serde_json::to_vec(&res)
-            }
-        };
-        encoded.map_err(FunctionError::internal)
-    }
-}
-
-/// The body as gateways carry it: text when it is UTF-8 of a textual content
-/// type, base64 otherwise (`true` in the second field).
-fn aws_body(body: Bytes, textual: bool) -> (Option<AwsBody>, bool) {
-    if body.is_empty() {
-        return (None, false);
-    }
-    // Taking the bytes out of a uniquely owned `Bytes` does not copy them.
-    let bytes = Vec::from(body);
-    if !textual {
-        return (Some(AwsBody::Binary(bytes)), true);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => (Some(AwsBody::Text(text)), false),
-        Err(err) => (Some(AwsBody::Binary(err.into_bytes())), true),
-    }
-}
-
-/// Whether a `Content-Type` names text (`text/*`, JSON, XML, JavaScript, forms).
-fn is_textual(content_type: &[u8]) -> bool {
-    let mime = content_type
-        .split(|&b| b == b';')
-        .next()
-        .unwrap_or_default()
-        .trim_ascii();
-    let starts = |prefix: &[u8]| {
-        mime.len() >= prefix.len() && mime[..prefix.len()].eq_ignore_ascii_case(prefix)
-    };
-    let ends = |suffix: &[u8]| {
-        mime.len() >= suffix.len() && mime[mime.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-    };
-    starts(b"text/")
-        || ends(b"json")
-        || ends(b"xml")
-        || mime.eq_ignore_ascii_case(b"application/javascript")
-        || mime.eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
-}
-
-/// Removes the `Set-Cookie` values, which HTTP API responses list apart.
-fn take_cookies(headers: &mut HeaderMap) -> Vec<String> {
-    match headers.entry(header::SET_COOKIE) {
-        http::header::Entry::Occupied(entry) => entry
-            .remove_entry_mult()
-            .1
-            .filter_map(|value| value.to_str().ok().map(str::to_owned))
-            .collect(),
-        http::header::Entry::Vacant(_) => Vec::new(),
-    }
-}
-
-/// HTTP API responses carry one value per header: repeated values are
-/// joined with commas. Most responses repeat none and pass through as is.
-fn join_repeated_values(headers: HeaderMap) -> HeaderMap {
-    if headers.len() == headers.keys_len() {
-        return headers;
-    }
-    let mut joined = HeaderMap::with_capacity(headers.keys_len());
-    for name in headers.keys() {
-        let values: Vec<&[u8]> = headers
-            .get_all(name)
-            .iter()
-            .map(HeaderValue::as_bytes)
-            .collect();
-        if let Ok(value) = HeaderValue::from_bytes(&values.join(&b", "[..])) {
-            joined.insert(name.clone(), value);
-        }
-    }
-    joined
-}
-
-impl From<http::header::InvalidHeaderValue> for FunctionError {
-    fn from(err: http::header::InvalidHeaderValue) -> Self {
-        FunctionError::internal(err)
-    }
-}
-
-impl From<http::header::InvalidHeaderName> for FunctionError {
-    fn from(err: http::header::InvalidHeaderName) -> Self {
-        FunctionError::internal(err)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn decode(event: serde_json::Value) -> HttpRequest {
-        let mut decoded = HttpRequest::decode(event.into()).expect("decodes");
-        decoded.units.remove(0)
-    }
-
     #[test]
-    fn alb_queries_are_percent_decoded_and_the_header_style_is_kept() {
-        let req = decode(serde_json::json!({
-            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:tg"}},
-            "httpMethod": "GET",
-            "path": "/search",
-            "multiValueQueryStringParameters": {"q": ["rust%20sdk", "a+b"]},
-            "multiValueHeaders": {"cookie": ["a=1; b=2"], "accept": ["text/html", "application/json"]},
-            "body": "",
-            "isBase64Encoded": false
-        }));
-        assert_eq!(req.query_all("q").collect::<Vec<_>>(), ["rust sdk", "a b"]);
-        assert_eq!(req.headers().get_all("accept").iter().count(), 2);
-        assert_eq!(req.cookie("b"), Some("2"));
-        assert_eq!(req.shape(), HttpShape::Alb { multi_value: true });
-    }
-
-    #[test]
-    fn invalid_base64_bodies_are_a_decode_error_at_body() {
-        let err = HttpRequest::decode(
-            serde_json::json!({
-                "version": "2.0", "rawPath": "/", "requestContext": {"http": {"method": "POST"}},
-                "body": "***", "isBase64Encoded": true
-            })
-            .into(),
-        )
-        .unwrap_err();
-        assert_eq!(err.pointer(), "/body");
-        assert!(
-            err.to_string().contains("isBase64Encoded is true but"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn http_api_responses_move_set_cookie_to_cookies_and_join_other_values() {
-        let res = HttpResponse::text(StatusCode::OK, "ok")
-            .with_header(header::SET_COOKIE, HeaderValue::from_static("a=1"))
-            .with_header(header::SET_COOKIE, HeaderValue::from_static("b=2"))
-            .with_header(header::VARY, HeaderValue::from_static("accept"))
-            .with_header(header::VARY, HeaderValue::from_static("origin"));
-        let json: serde_json::Value =
-            serde_json::from_slice(&res.encode(HttpShape::ApiGatewayHttp).unwrap()).unwrap();
-        assert_eq!(json["cookies"], serde_json::json!(["a=1", "b=2"]));
-        assert_eq!(json["headers"]["vary"], "accept, origin");
-        assert!(json["headers"].get("set-cookie").is_none());
-        assert_eq!(json["isBase64Encoded"], false);
-    }
-
-    #[test]
-    fn binary_bodies_are_base64_encoded() {
-        let res = HttpResponse::new(StatusCode::OK).with_body(
-            HeaderValue::from_static("image/png"),
-            vec![0x89, b'P', b'N', b'G'],
-        );
-        let json: serde_json::Value =
-            serde_json::from_slice(&res.encode(HttpShape::ApiGatewayRest).unwrap()).unwrap();
-        assert_eq!(json["isBase64Encoded"], true);
-        assert_eq!(json["body"], "iVBORw==");
+    fn a_request_round_trips_through_http_types_with_its_path_params() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-key", http::HeaderValue::from_static("k"));
+        let req = HttpRequest::new(Method::PUT, "/orders/42?tag=a%20b&tag=c", headers, "{}")
+            .with_path_param("id", "42");
+        let request = http::Request::<Bytes>::from(req.clone());
+        assert_eq!(request.method(), Method::PUT);
+        assert_eq!(request.uri(), "/orders/42?tag=a+b&tag=c");
         assert_eq!(
-            json["multiValueHeaders"]["content-type"],
-            serde_json::json!(["image/png"])
+            request.extensions().get::<PathParams>().map(|p| p.0.len()),
+            Some(1)
         );
+        let back = HttpRequest::from(request);
+        assert_eq!(back.query_all("tag").collect::<Vec<_>>(), ["a b", "c"]);
+        assert_eq!(back.path_param("id"), Some("42"));
+        assert_eq!(back.header("x-api-key"), Some("k"));
+        assert_eq!(back.body(), b"{}");
     }
 
     #[test]
-    fn alb_responses_carry_a_status_description_in_the_request_header_style() {
-        let res = HttpResponse::new(StatusCode::NOT_FOUND);
-        let single: serde_json::Value = serde_json::from_slice(
-            &res.clone()
-                .encode(HttpShape::Alb { multi_value: false })
-                .unwrap(),
-        )
-        .unwrap();
-        assert_eq!(single["statusDescription"], "404 Not Found");
-        let res = res.with_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        let multi: serde_json::Value =
-            serde_json::from_slice(&res.encode(HttpShape::Alb { multi_value: true }).unwrap())
-                .unwrap();
-        assert_eq!(
-            multi["multiValueHeaders"]["cache-control"],
-            serde_json::json!(["no-store"])
-        );
+    fn listed_cookies_become_a_cookie_header() {
+        let req = HttpRequest::new(Method::GET, "/", HeaderMap::new(), "")
+            .with_cookies(vec![("a".into(), "1".into()), ("b".into(), "2".into())]);
+        let request = http::Request::<Bytes>::from(req);
+        assert_eq!(request.headers()[header::COOKIE], "a=1; b=2");
     }
 }

@@ -6,24 +6,30 @@
 //! it, and a [`QueueMessage<T>`] is the same from SQS, SNS or SNS over SQS.
 //! The raw provider payload stays reachable through each contract's `raw()`.
 //!
-//! | contract | arrives from | handler mode |
+//! | contract | arrives from | the handler runs |
 //! |---|---|---|
-//! | [`HttpRequest`], [`Json<T>`] | API Gateway v1/v2, Function URL, ALB, HTTP, Azure HTTP trigger | one request |
-//! | [`QueueMessage<T>`] | SQS, SNS, SNS over SQS, Pub/Sub (push, CloudEvent), Azure Queue Storage trigger | `batch`, or [`Batch`] |
-//! | [`StorageEvent`] | S3 notification, S3 via EventBridge, S3 over SQS/SNS, GCS CloudEvent, Azure Blob Storage trigger | `batch`, or [`Batch`] |
-//! | [`StreamRecord<T>`] | Kinesis, DynamoDB Streams | `batch`, or [`Batch`] |
-//! | [`ScheduleEvent`] | EventBridge scheduled rule, Cloud Scheduler HTTP job, Azure timer trigger | one event |
-//! | [`CloudEvent<T>`] | CloudEvents 1.0: binary, structured, batched | one event (a batch: once per event) |
-//! | any `T: DeserializeOwned` | the invocation payload as is | one event |
+//! | [`HttpRequest`], `HttpRequest<Json<T>>`, [`Json<T>`] | API Gateway v1/v2, Function URL, ALB, HTTP, Azure HTTP trigger | once per request |
+//! | [`QueueMessage<T>`] | SQS, SNS, SNS over SQS, Pub/Sub (push, CloudEvent), Azure Queue Storage trigger | once per record |
+//! | [`StorageEvent`] | S3 notification, S3 via EventBridge, S3 over SQS/SNS, GCS CloudEvent, Azure Blob Storage trigger | once per record |
+//! | [`StreamRecord<T>`] | Kinesis, DynamoDB Streams | once per record |
+//! | [`Batch<R>`] of a record type | the same as `R` | once per batch |
+//! | [`ScheduleEvent`] | EventBridge scheduled rule, Cloud Scheduler HTTP job, Azure timer trigger | once per tick |
+//! | [`CloudEvent<T>`] | CloudEvents 1.0: binary, structured, batched | once per event |
+//! | any `T: DeserializeOwned` | the invocation payload as is | once per invocation |
 //!
-//! # How decoding works
+//! The types here are plain data with constructors, and the traits that
+//! say how an invocation becomes them ([`FromEvent`], [`Record`]). How
+//! each provider's format maps onto a contract is written once per
+//! provider family (AWS, Google, Azure, CloudEvents), apart from the types.
+//!
+//! # Units of work
 //!
 //! Decoding has two steps, like serde keeps the data model apart from the
-//! format. [`FromEvent::decode`] recognises the provider format and splits
-//! the invocation into *units of work* whose payload is still raw bytes;
-//! [`FromEvent::from_unit`] turns one unit into the typed contract. Layers
-//! run between the two, so validation (and idempotency) see the payload
-//! before it becomes `T`, and one bad record in a batch fails alone.
+//! format: an invocation is first split into *units of work* whose payload
+//! is still raw bytes (a queue record, a request), then each unit becomes
+//! the typed contract. Layers run between the two and see a unit through
+//! [`Unit`], so validation and idempotency see the payload before it
+//! becomes `T`, and one bad record in a batch fails alone.
 //!
 //! # Versioning
 //!
@@ -32,39 +38,38 @@
 //! a new name; the old one stays until the next major version. Payload types
 //! are yours; see [`crate::validation`] for how their schemas evolve.
 
-pub(crate) mod azure;
 mod cloudevent;
-mod google;
-pub(crate) mod http;
+mod http;
 mod queue;
 mod schedule;
 mod storage;
 mod stream;
 
-use serde::de::DeserializeOwned;
-
 use crate::error::FunctionError;
-use crate::payload::{FromPayload, Payload};
-use crate::reply::ReplyFormat;
-use crate::wire::{DecodeError, Incoming};
+use crate::payload::Payload;
+use crate::wire::{DecodeError, Incoming, ReplyFormat};
 
 pub use cloudevent::CloudEvent;
-pub use http::{HttpRequest, HttpResponse, HttpShape, Json};
+pub(crate) use cloudevent::Location;
+pub use http::{HttpRequest, Json, PathParams};
+pub(crate) use http::{parse_query, split_cookies};
 pub use queue::{QueueMessage, QueueSource};
 pub use schedule::ScheduleEvent;
-pub use storage::{StorageEvent, StorageEventKind, StorageSource};
+pub(crate) use storage::Delivery;
+pub use storage::{StorageEvent, StorageEventKind, StorageSource, StorageUnit};
 pub use stream::{ChangeKind, StreamRecord, StreamSource};
 
 /// A type a handler can take for a whole invocation.
 ///
-/// Implemented by [`HttpRequest`], [`Json<T>`], [`ScheduleEvent`],
-/// [`CloudEvent<T>`], [`Batch<R>`], `Each<R>` (what `batch` handlers use)
-/// and every `T: DeserializeOwned` (the raw invocation payload).
+/// Implemented by [`HttpRequest`], `HttpRequest<Json<T>>`, [`Json<T>`],
+/// [`ScheduleEvent`], [`CloudEvent<T>`], the record types
+/// ([`QueueMessage<T>`], [`StreamRecord<T>`], [`StorageEvent`]: the
+/// handler runs once per record), [`Batch<R>`], and every
+/// `T: DeserializeOwned` (the raw invocation payload).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event type a handler can take",
     label = "not an event type",
-    note = "handlers take HttpRequest, Json<T>, ScheduleEvent, CloudEvent<T>, Batch<R>, or any `T: serde::de::DeserializeOwned`",
-    note = "record types (QueueMessage<T>, StreamRecord<T>, StorageEvent) need `#[faas::handler(batch)]`, or take `Batch<…>`"
+    note = "handlers take HttpRequest, Json<T>, QueueMessage<T>, StorageEvent, StreamRecord<T>, ScheduleEvent, CloudEvent<T>, Batch<R>, or any `T: serde::de::DeserializeOwned`"
 )]
 pub trait FromEvent: Sized + Send + 'static {
     /// One unit of work before its payload is decoded: what layers see.
@@ -85,12 +90,12 @@ pub trait FromEvent: Sized + Send + 'static {
 }
 
 /// A contract that arrives as one record of a batch (a queue message, a
-/// stream record, a storage notification). `#[faas::handler(batch)]` calls
-/// the handler once per record; [`Batch<R>`] takes them all at once.
+/// stream record, a storage notification). A handler that takes one runs
+/// once per record; [`Batch<R>`] takes them all at once.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` does not arrive in batches, so it cannot be handled with `batch`",
+    message = "`{Self}` does not arrive in batches",
     label = "not a record type",
-    note = "`batch` works with QueueMessage<T>, StreamRecord<T> and StorageEvent; remove `batch` for other events"
+    note = "`batch` and `Batch<…>` work with QueueMessage<T>, StreamRecord<T> and StorageEvent; remove `batch` for other events"
 )]
 pub trait Record: Sized + Send + 'static {
     /// One record before its payload is decoded.
@@ -103,31 +108,6 @@ pub trait Record: Sized + Send + 'static {
 
     /// Decodes one record's payload.
     fn from_unit(unit: Self::Unit) -> Result<Self, FunctionError>;
-}
-
-/// What layers may inspect on a unit of work.
-pub trait Unit: Send + 'static {
-    /// Calls `visit` with each application payload the unit carries, and the
-    /// record index for units that hold a batch.
-    fn visit_payloads(&self, visit: &mut dyn FnMut(Option<usize>, &Payload)) {
-        let _ = visit;
-    }
-
-    /// The id a partial batch failure report names (SQS message id, stream
-    /// sequence number).
-    fn item_id(&self) -> Option<&str> {
-        None
-    }
-
-    /// An upstream correlation id carried by the event.
-    fn correlation_id(&self) -> Option<&str> {
-        None
-    }
-
-    /// The delivery attempt the platform reports (1 = first).
-    fn delivery_attempt(&self) -> Option<u32> {
-        None
-    }
 }
 
 /// An invocation split into units of work, and how to answer it.
@@ -145,6 +125,21 @@ impl<U> Decoded<U> {
             units: vec![unit],
             reply,
             ordered: false,
+        }
+    }
+
+    /// The records of a batch, each its own unit, answered as the source
+    /// accepts failures.
+    pub fn records(records: Records<U>) -> Self {
+        let reply = if records.partial_failures {
+            ReplyFormat::BatchItemFailures
+        } else {
+            ReplyFormat::AllOrNothing
+        };
+        Decoded {
+            units: records.units,
+            reply,
+            ordered: records.ordered,
         }
     }
 
@@ -193,39 +188,75 @@ impl<U> Records<U> {
             ordered: false,
         }
     }
+
+    /// The records' units.
+    pub fn units(&self) -> &[U] {
+        &self.units
+    }
 }
 
-/// One record, as a `#[faas::handler(batch)]` handler sees it. The macro
-/// unwraps it; you never write `Each` yourself.
-#[derive(Debug)]
-pub struct Each<R>(pub R);
-
-impl<R: Record> FromEvent for Each<R> {
-    type Unit = R::Unit;
-    type Payload = R::Payload;
-
-    fn decode(incoming: Incoming) -> Result<Decoded<Self::Unit>, DecodeError> {
-        let records = R::decode_records(incoming)?;
-        let reply = if records.partial_failures {
-            ReplyFormat::BatchItemFailures
-        } else {
-            ReplyFormat::AllOrNothing
-        };
-        Ok(Decoded {
-            units: records.units,
-            reply,
-            ordered: records.ordered,
-        })
+/// What layers may inspect on a unit of work (one request, one record).
+///
+/// Object-safe: a layer that works for every contract takes
+/// `&Request<dyn Unit>` (see [`layer::check`](crate::layer::check)).
+pub trait Unit: Send + 'static {
+    /// Calls `visit` with each application payload the unit carries, and the
+    /// record index for units that hold a batch.
+    fn visit_payloads(&self, visit: &mut dyn FnMut(Option<usize>, &Payload)) {
+        let _ = visit;
     }
 
-    fn from_unit(unit: Self::Unit) -> Result<Self, FunctionError> {
-        R::from_unit(unit).map(Each)
+    /// The id a partial batch failure report names (SQS message id, stream
+    /// sequence number).
+    fn item_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// An upstream correlation id carried by the event.
+    fn correlation_id(&self) -> Option<&str> {
+        None
+    }
+
+    /// The delivery attempt the platform reports (1 = first).
+    fn delivery_attempt(&self) -> Option<u32> {
+        None
+    }
+
+    /// The HTTP request, when the unit is one (every HTTP contract): its
+    /// headers, path and query, for checks such as authentication.
+    fn http_request(&self) -> Option<&HttpRequest<Payload>> {
+        None
+    }
+}
+
+/// Every HTTP contract is one unit of this type: the request, its body not
+/// yet decoded. Layers read its parts through [`Unit::http_request`].
+impl Unit for HttpRequest<Payload> {
+    fn visit_payloads(&self, visit: &mut dyn FnMut(Option<usize>, &Payload)) {
+        visit(None, self.body())
+    }
+
+    fn correlation_id(&self) -> Option<&str> {
+        ["x-correlation-id", "x-request-id"]
+            .iter()
+            .find_map(|name| self.headers().get(*name)?.to_str().ok())
+    }
+
+    fn http_request(&self) -> Option<&HttpRequest<Payload>> {
+        Some(self)
+    }
+}
+
+impl Unit for Payload {
+    fn visit_payloads(&self, visit: &mut dyn FnMut(Option<usize>, &Payload)) {
+        visit(None, self)
     }
 }
 
 /// A whole batch of records, for handlers that process them together (a
 /// bulk insert, say). An error fails the whole invocation, so the platform
-/// retries every record; use `#[faas::handler(batch)]` to fail records one by one.
+/// retries every record; take the record type itself to run once per record
+/// and fail records one by one.
 ///
 /// ```
 /// use faas::prelude::*;
@@ -244,6 +275,11 @@ pub struct Batch<R> {
 }
 
 impl<R> Batch<R> {
+    /// A batch of these records.
+    pub fn new(records: Vec<R>) -> Self {
+        Batch { records }
+    }
+
     /// The records, in delivery order.
     pub fn records(&self) -> &[R] {
         &self.records
@@ -265,89 +301,19 @@ impl<R> IntoIterator for Batch<R> {
 
 /// The units of a whole batch, before decoding.
 #[derive(Debug)]
-pub struct BatchUnit<U>(Vec<U>);
+pub struct BatchUnit<U>(pub(crate) Vec<U>);
+
+impl<U> BatchUnit<U> {
+    /// The records' units.
+    pub fn units(&self) -> &[U] {
+        &self.0
+    }
+}
 
 impl<U: Unit> Unit for BatchUnit<U> {
     fn visit_payloads(&self, visit: &mut dyn FnMut(Option<usize>, &Payload)) {
         for (index, unit) in self.0.iter().enumerate() {
             unit.visit_payloads(&mut |_, payload| visit(Some(index), payload));
         }
-    }
-}
-
-impl<R: Record> FromEvent for Batch<R> {
-    type Unit = BatchUnit<R::Unit>;
-    type Payload = R::Payload;
-
-    fn decode(incoming: Incoming) -> Result<Decoded<Self::Unit>, DecodeError> {
-        let records = R::decode_records(incoming)?;
-        Ok(Decoded::single(
-            BatchUnit(records.units),
-            ReplyFormat::Direct,
-        ))
-    }
-
-    fn from_unit(unit: Self::Unit) -> Result<Self, FunctionError> {
-        let records = unit
-            .0
-            .into_iter()
-            .map(R::from_unit)
-            .collect::<Result<_, _>>()?;
-        Ok(Batch { records })
-    }
-}
-
-impl Unit for Payload {
-    fn visit_payloads(&self, visit: &mut dyn FnMut(Option<usize>, &Payload)) {
-        visit(None, self)
-    }
-}
-
-/// Any JSON type is a contract too: the invocation payload as is (a direct
-/// Lambda invocation, a body posted to the local server).
-impl<T: DeserializeOwned + Send + 'static> FromEvent for T {
-    type Unit = Payload;
-    type Payload = T;
-
-    fn decode(incoming: Incoming) -> Result<Decoded<Payload>, DecodeError> {
-        Ok(Decoded::single(
-            Payload::from_bytes(incoming.into_event_bytes()),
-            ReplyFormat::Direct,
-        ))
-    }
-
-    fn from_unit(unit: Payload) -> Result<Self, FunctionError> {
-        T::from_payload(unit)
-    }
-}
-
-/// The event JSON of an invocation, checked to be in one of `accepted`
-/// formats; the shared first step of every provider-format contract.
-pub(crate) fn event_json(
-    incoming: Incoming,
-    expected: &'static str,
-    accepted: &[crate::wire::Source],
-) -> Result<(bytes::Bytes, crate::wire::Source), DecodeError> {
-    let bytes = incoming.into_event_bytes();
-    let source = crate::wire::Source::detect(&bytes);
-    if accepted.contains(&source) {
-        Ok((bytes, source))
-    } else {
-        Err(DecodeError::unexpected(expected, &bytes))
-    }
-}
-
-/// The top-level `source` and `detail-type` of an EventBridge event, read
-/// with serde: a key scan could find a key of the same name inside `detail`.
-#[derive(serde::Deserialize)]
-pub(crate) struct EventBridgeHeader {
-    pub(crate) source: String,
-    #[serde(rename = "detail-type")]
-    pub(crate) detail_type: String,
-}
-
-impl EventBridgeHeader {
-    pub(crate) fn read(bytes: &[u8], expected: &'static str) -> Result<Self, DecodeError> {
-        crate::wire::parse_provider(bytes, crate::wire::Source::EventBridge, expected)
     }
 }

@@ -16,9 +16,10 @@ use super::key::{sha256_hex, stored_key, validation_hash};
 use super::options::Idempotency;
 use super::store::{Claim, Claimed, Completion, IdempotencyStore, Record, Status, StoreError};
 use crate::clock::SharedClock;
-use crate::contract::{HttpResponse, Unit};
+use crate::contract::Unit;
 use crate::error::{ErrorKind, FunctionError, Violation};
 use crate::layer::{Request, Service};
+use crate::reply::HttpResponse;
 use crate::reply::Reply;
 
 /// The header a replayed HTTP response carries: `idempotent-replayed: true`.
@@ -281,7 +282,7 @@ impl Guard {
                 // lease ends, then run again.
                 tracing::error!(
                     idempotency_key = %claim.key,
-                    error = %crate::layer::error_chain(&err),
+                    error = %crate::error::error_chain(&err),
                     "could not store the idempotency record; duplicates will run again once the lease ends"
                 );
                 result
@@ -296,7 +297,7 @@ impl Guard {
             Ok(()) | Err(StoreError::Fenced { .. }) => {}
             Err(err) => tracing::warn!(
                 idempotency_key = %claim.key,
-                error = %crate::layer::error_chain(&err),
+                error = %crate::error::error_chain(&err),
                 "could not release the idempotency record; a retry waits until the lease ends"
             ),
         }
@@ -437,7 +438,7 @@ impl Stored {
     fn from_error(err: &FunctionError) -> Stored {
         Stored::V1(StoredV1::Error {
             kind: err.kind().as_str().to_owned(),
-            message: crate::layer::error_chain(err),
+            message: crate::error::error_chain(err),
             violations: err
                 .violations()
                 .iter()

@@ -76,14 +76,15 @@
 //! (Redis and DynamoDB keep expired items for a while), so tests drive it
 //! with `faas_testkit::FakeClock`.
 //!
-//! In `batch` mode each record is claimed on its own: a duplicate inside a
-//! batch replays (or, when records run concurrently, is reported failed
-//! while the first runs); the rest of the batch is unaffected.
+//! A handler of a record type claims each record on its own: a duplicate
+//! inside a batch replays (or, when records run concurrently, is reported
+//! failed while the first runs); the rest of the batch is unaffected.
 //!
-//! Events without a JSON payload to key on (`StorageEvent`,
-//! `ScheduleEvent`, a raw `HttpRequest`) have no key: use `Json<T>` or a
-//! `QueueMessage<T>` / `CloudEvent<T>` payload, or handle duplicates in
-//! the handler.
+//! An HTTP request is keyed on its body (`Json<T>`, `HttpRequest<Json<T>>`,
+//! and a plain `HttpRequest` whose body is JSON). Events without a JSON
+//! payload to key on (`StorageEvent`, `ScheduleEvent`) have no key: use a
+//! `QueueMessage<T>` / `CloudEvent<T>` payload, a `key_fn`, or handle
+//! duplicates in the handler.
 //!
 //! # Stores
 //!

@@ -34,11 +34,10 @@
 use std::io::{self, BufReader, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::process::collect_in_background;
+use crate::process::Spawned;
 use crate::tools;
 
 /// How `scripts/test.sh` installs the server, quoted when it is missing.
@@ -72,16 +71,15 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
 /// println!("Redis on {} (port {})", redis.url(), redis.port());
 /// ```
 pub struct RedisServer {
-    program: PathBuf,
     /// The port of [`url`](Self::url): the TLS port of a TLS server.
     port: u16,
     /// The plain-text port [`command`](Self::command) uses (`port` unless TLS).
     plain_port: u16,
     /// A TLS server's certificates, `None` for a plain server.
     tls: Option<TlsFiles>,
-    child: Option<Child>,
-    /// Everything the server logged (to its stdout), across restarts.
-    log: Arc<Mutex<Vec<u8>>>,
+    /// The server process; it logs to stdout, collected with its stderr
+    /// across restarts.
+    process: Spawned,
 }
 
 /// A throwaway CA and a server certificate for `127.0.0.1` and `localhost`
@@ -247,35 +245,47 @@ impl RedisServer {
     }
 
     /// Starts the server on free ports.
-    fn launch(program: PathBuf, tls: Option<TlsFiles>) -> RedisServer {
-        let mut server = RedisServer {
-            program,
-            port: 0,
-            plain_port: 0,
-            tls,
-            child: None,
-            log: Arc::new(Mutex::new(Vec::new())),
-        };
+    fn launch(program: PathBuf, mut tls: Option<TlsFiles>) -> RedisServer {
         // Another process may take a free port before the server binds
         // it: try a few ports.
         let mut failures = Vec::new();
+        let mut logs = String::new();
         for _ in 0..5 {
-            server.port = tools::free_port();
-            server.plain_port = server.port;
-            if server.tls.is_some() {
-                while server.plain_port == server.port {
-                    server.plain_port = tools::free_port();
+            let port = tools::free_port();
+            let mut plain_port = port;
+            if tls.is_some() {
+                while plain_port == port {
+                    plain_port = tools::free_port();
                 }
             }
-            match server.spawn() {
+            let mut command = server_command(&program, port, plain_port, tls.as_ref());
+            let process = match Spawned::start_with_stdout(&mut command) {
+                Ok(process) => process,
+                Err(err) => {
+                    failures.push(format!("port {port}: {err}"));
+                    continue;
+                }
+            };
+            let mut server = RedisServer {
+                port,
+                plain_port,
+                tls,
+                process,
+            };
+            match server.wait_until_ready() {
                 Ok(()) => return server,
-                Err(err) => failures.push(format!("port {}: {err}", server.port)),
+                Err(err) => {
+                    failures.push(format!("port {port}: {err}"));
+                    logs.push_str(&server.logs());
+                    // Dropping the server kills the process; the
+                    // certificates serve the next try.
+                    tls = server.tls.take();
+                }
             }
         }
         panic!(
-            "redis-server did not start: {}\n--- its log ---\n{}",
-            failures.join("; "),
-            server.logs()
+            "redis-server did not start: {}\n--- its log ---\n{logs}",
+            failures.join("; ")
         );
     }
 
@@ -356,10 +366,7 @@ impl RedisServer {
     /// assert!(!redis.is_running());
     /// ```
     pub fn is_running(&mut self) -> bool {
-        match &mut self.child {
-            Some(child) => matches!(child.try_wait(), Ok(None)),
-            None => false,
-        }
+        self.process.is_running()
     }
 
     /// Kills the server at once (`SIGKILL`) and waits for it to exit: a
@@ -372,10 +379,7 @@ impl RedisServer {
     /// assert!(std::net::TcpStream::connect(redis.addr()).is_err());
     /// ```
     pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        let _ = self.process.kill();
     }
 
     /// Shuts the server down cleanly (`SIGTERM`) and waits for it to exit,
@@ -388,10 +392,12 @@ impl RedisServer {
     /// assert!(!redis.is_running());
     /// ```
     pub fn stop(&mut self) {
-        let Some(child) = &self.child else { return };
+        if !self.is_running() {
+            return;
+        }
         // A paused server would not handle SIGTERM.
-        let _ = signal(child.id(), "CONT");
-        if signal(child.id(), "TERM").is_ok() {
+        let _ = self.process.signal("CONT");
+        if self.process.terminate().is_ok() {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline && self.is_running() {
                 std::thread::sleep(Duration::from_millis(10));
@@ -450,10 +456,11 @@ impl RedisServer {
     /// assert!(redis.is_running());
     /// ```
     pub fn restart(&mut self) {
-        self.kill();
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
-            match self.spawn() {
+            // Kills the old process first, if it runs.
+            let restarted = self.process.restart();
+            match restarted.and_then(|()| self.wait_until_ready()) {
                 Ok(()) => return,
                 // The old process's port may take a moment to free.
                 Err(_) if Instant::now() < deadline => {
@@ -554,47 +561,15 @@ impl RedisServer {
     /// assert!(redis.logs().contains("Ready to accept connections"));
     /// ```
     pub fn logs(&self) -> String {
-        String::from_utf8_lossy(&self.log.lock().unwrap_or_else(PoisonError::into_inner))
-            .into_owned()
+        self.process.output()
     }
 
-    /// Starts the process on its ports and waits until it answers `PING`
-    /// (and accepts connections on its TLS port).
-    fn spawn(&mut self) -> io::Result<()> {
-        let mut command = Command::new(&self.program);
-        command
-            .args(["--port", &self.plain_port.to_string()])
-            .args(["--bind", "127.0.0.1", "--save", ""])
-            .args(["--appendonly", "no", "--daemonize", "no"])
-            .arg("--dir")
-            .arg(std::env::temp_dir());
-        if let Some(files) = &self.tls {
-            command
-                .args(["--tls-port", &self.port.to_string()])
-                .arg("--tls-cert-file")
-                .arg(files.path("server.crt"))
-                .arg("--tls-key-file")
-                .arg(files.path("server.key"))
-                .arg("--tls-ca-cert-file")
-                .arg(files.path("ca.crt"))
-                .args(["--tls-auth-clients", "no"]);
-        }
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()?;
-        if let Some(pipe) = child.stdout.take() {
-            collect_in_background(pipe, Arc::clone(&self.log));
-        }
-        if let Some(pipe) = child.stderr.take() {
-            collect_in_background(pipe, Arc::clone(&self.log));
-        }
-        self.child = Some(child);
+    /// Waits until the just started process answers `PING` (and accepts
+    /// connections on its TLS port), killing it if it does not in time.
+    fn wait_until_ready(&mut self) -> io::Result<()> {
         let started = Instant::now();
         loop {
             if !self.is_running() {
-                self.kill();
                 return Err(io::Error::other("redis-server exited at start-up"));
             }
             if let Ok(Reply::Status(pong)) = self.command(&["PING"]) {
@@ -618,48 +593,55 @@ impl RedisServer {
 
     /// Sends `SIG<name>` to the running server.
     fn send(&mut self, name: &str) {
-        let Some(child) = &self.child else {
-            panic!("redis-server on port {} is not running", self.port);
-        };
-        if let Err(err) = signal(child.id(), name) {
-            panic!("cannot send SIG{name} to redis-server: {err}");
+        if let Err(err) = self.process.signal(name) {
+            panic!(
+                "cannot send SIG{name} to redis-server on port {}: {err}",
+                self.port
+            );
         }
     }
 }
 
+/// `redis-server` on `plain_port` (and, with `tls`, TLS on `port`), in the
+/// foreground and without persistence.
+fn server_command(program: &Path, port: u16, plain_port: u16, tls: Option<&TlsFiles>) -> Command {
+    let mut command = Command::new(program);
+    command
+        .args(["--port", &plain_port.to_string()])
+        .args(["--bind", "127.0.0.1", "--save", ""])
+        .args(["--appendonly", "no", "--daemonize", "no"])
+        .arg("--dir")
+        .arg(std::env::temp_dir());
+    if let Some(files) = tls {
+        command
+            .args(["--tls-port", &port.to_string()])
+            .arg("--tls-cert-file")
+            .arg(files.path("server.crt"))
+            .arg("--tls-key-file")
+            .arg(files.path("server.key"))
+            .arg("--tls-ca-cert-file")
+            .arg(files.path("ca.crt"))
+            .args(["--tls-auth-clients", "no"]);
+    }
+    command
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        if let Some(child) = &self.child {
-            // A paused process still dies of SIGKILL; resume it anyway so
-            // that it never lingers stopped.
-            let _ = signal(child.id(), "CONT");
-        }
+        // A paused process still dies of SIGKILL; resume it anyway so
+        // that it never lingers stopped.
+        let _ = self.process.signal("CONT");
         self.kill();
     }
 }
 
 impl std::fmt::Debug for RedisServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pid = self.process.is_running().then(|| self.process.id());
         f.debug_struct("RedisServer")
             .field("url", &self.url())
-            .field("pid", &self.child.as_ref().map(Child::id))
+            .field("pid", &pid)
             .finish()
-    }
-}
-
-/// `kill -<name> <pid>`.
-fn signal(pid: u32, name: &str) -> io::Result<()> {
-    let status = Command::new("kill")
-        .args([format!("-{name}"), pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(io::Error::other(format!(
-            "kill -{name} {pid} failed: {status}"
-        )))
     }
 }
 

@@ -3,7 +3,7 @@
 //! A handler's `Ok` value becomes a [`Reply`] through [`IntoReply`]: any
 //! `Serialize` type is a JSON reply, an [`HttpResponse`] is an HTTP reply.
 //! After every unit of work ran, the results are encoded once for the
-//! whole invocation in the [`ReplyFormat`] the contract chose, giving an
+//! whole invocation in the [`ReplyFormat`] the decoder chose, giving an
 //! [`Outcome`] for the platform adapter: the HTTP shape of the gateway,
 //! `{"batchItemFailures": […]}` for a batch, or a failed invocation.
 
@@ -16,8 +16,12 @@ use http::StatusCode;
 use http::header::{self, HeaderValue};
 use serde::Serialize;
 
-use crate::contract::{HttpResponse, HttpShape};
 use crate::error::{ErrorKind, FunctionError, Violation};
+use crate::wire::{HttpShape, ReplyFormat};
+
+mod http_response;
+
+pub use http_response::HttpResponse;
 
 /// A handler's successful result, before it is encoded for the platform.
 #[derive(Debug, Clone, PartialEq)]
@@ -213,37 +217,6 @@ struct EveryRecordFailed {
     first: FunctionError,
 }
 
-/// How the results of an invocation are answered; chosen by the contract
-/// from the event's source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ReplyFormat {
-    /// An HTTP response in the gateway's shape; errors become
-    /// `application/problem+json` responses.
-    Http(HttpShape),
-    /// The handler's JSON result as is; an error fails the invocation.
-    Direct,
-    /// `{"batchItemFailures": [{"itemIdentifier": …}]}` (SQS, Kinesis,
-    /// DynamoDB Streams): only the failed records are retried.
-    BatchItemFailures,
-    /// Any failure fails the whole invocation (SNS, S3, EventBridge).
-    AllOrNothing,
-}
-
-impl ReplyFormat {
-    /// Whether the encoded reply names units by their item id; other
-    /// formats need not keep the ids.
-    pub(crate) fn names_items(self) -> bool {
-        self == ReplyFormat::BatchItemFailures
-    }
-
-    /// Whether a successful unit's reply is the answer (a single request);
-    /// batch formats answer with their failures only.
-    pub(crate) fn answers_with_result(self) -> bool {
-        matches!(self, ReplyFormat::Http(_) | ReplyFormat::Direct)
-    }
-}
-
 /// What the platform adapter sends back for one invocation.
 #[derive(Debug)]
 pub enum Outcome {
@@ -404,6 +377,23 @@ fn json_response(json: Bytes) -> HttpResponse {
     }
 }
 
+/// The HTTP answer to an invocation's outcome.
+#[cfg(feature = "http")]
+pub(crate) fn http_answer(outcome: Outcome, request_id: &str) -> HttpResponse {
+    match outcome {
+        Outcome::Http(response) => response,
+        // `()`, or a batch that succeeded: no body, which every sender takes
+        // for an acknowledgement (a Knative broker would read a body as a
+        // reply event).
+        Outcome::Json(json) if json.as_ref() == b"null" => {
+            HttpResponse::new(StatusCode::NO_CONTENT)
+        }
+        Outcome::Json(json) => HttpResponse::new(StatusCode::OK)
+            .with_body(HeaderValue::from_static("application/json"), json),
+        Outcome::Failed(err) => problem_response(&err, request_id),
+    }
+}
+
 /// Retry hint sent with retryable errors that carry none.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -456,6 +446,7 @@ pub fn problem_response(err: &FunctionError, request_id: &str) -> HttpResponse {
 
 /// A problem response for a failure outside any handler (a body over the
 /// limit, a wrong route).
+#[cfg(feature = "http")]
 pub(crate) fn problem(
     status: StatusCode,
     kind: &str,

@@ -31,13 +31,12 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, Unexpected, Visitor};
 use serde_json::Value;
 
-use crate::contract::cloudevent::{self, CloudEvent};
-use crate::contract::queue::{self, QueueMessage, QueueSource};
-use crate::contract::schedule::{self, ScheduleEvent};
-use crate::contract::storage::{self, StorageEvent, StorageEventKind, StorageSource, StorageUnit};
-use crate::contract::{Decoded, HttpRequest, Records};
+use super::cloudevents;
+use crate::contract::{
+    CloudEvent, Delivery, QueueMessage, QueueSource, Records, ScheduleEvent, StorageEvent,
+    StorageEventKind, StorageSource, StorageUnit,
+};
 use crate::payload::Payload;
-use crate::reply::ReplyFormat;
 use crate::wire::{DecodeError, Incoming, RawEvent, Source, parse_provider};
 
 /// The prefix of every Cloud Storage object event type.
@@ -50,11 +49,6 @@ const STORAGE_DELETED: &str = "google.cloud.storage.object.v1.deleted";
 const PUBSUB_PUBLISHED: &str = "google.cloud.pubsub.topic.v1.messagePublished";
 /// How Pub/Sub topics name themselves as a CloudEvent `source`.
 const PUBSUB_SOURCE: &str = "//pubsub.googleapis.com/";
-
-/// Whether the invocation is an HTTP request that declares CloudEvents.
-pub(crate) fn is_cloudevent_request(incoming: &Incoming) -> bool {
-    matches!(incoming, Incoming::Http(request) if cloudevent::is_cloudevent_request(request))
-}
 
 // ---------------------------------------------------------------- Cloud Storage
 
@@ -72,8 +66,10 @@ struct StorageObject {
 }
 
 /// Cloud Storage CloudEvents, one storage event each; a batch fails as one.
-pub(crate) fn storage_records(incoming: Incoming) -> Result<Records<StorageUnit>, DecodeError> {
-    let expected = storage::EXPECTED;
+pub(crate) fn storage_records(
+    incoming: Incoming,
+    expected: &'static str,
+) -> Result<Records<StorageUnit>, DecodeError> {
     let wanted = EventType::Prefix(STORAGE_TYPES, "a Cloud Storage object event");
     each_event(incoming, expected, wanted, |event| {
         let object: StorageObject = event_data(&event, expected)?;
@@ -93,7 +89,7 @@ pub(crate) fn storage_records(incoming: Incoming) -> Result<Records<StorageUnit>
             time: event.time,
             region: None,
             source: StorageSource::Gcs,
-            delivery: storage::Delivery::default(),
+            delivery: Delivery::default(),
             raw: event.raw,
         }))
     })
@@ -130,13 +126,21 @@ struct PubsubMessage {
 /// Pub/Sub `messagePublished` CloudEvents, one message each; a batch fails as one.
 pub(crate) fn pubsub_cloudevents(
     incoming: Incoming,
+    expected: &'static str,
 ) -> Result<Records<QueueMessage<Payload>>, DecodeError> {
     let wanted = EventType::Exactly(PUBSUB_PUBLISHED, "a Pub/Sub message");
-    each_event(incoming, queue::EXPECTED, wanted, |event| {
-        let pushed: PushedMessage = event_data(&event, queue::EXPECTED)?;
+    each_event(incoming, expected, wanted, |event| {
+        let pushed: PushedMessage = event_data(&event, expected)?;
         let topic = event.source.strip_prefix(PUBSUB_SOURCE).map(str::to_owned);
         let within = format!("{}/message", event.data_pointer());
-        let mut message = from_pubsub(pushed, topic, event.raw, Source::CloudEvent, &within)?;
+        let mut message = from_pubsub(
+            pushed,
+            topic,
+            event.raw,
+            Source::CloudEvent,
+            &within,
+            expected,
+        )?;
         if message.id.is_empty() {
             message.id = event.id;
         }
@@ -148,14 +152,17 @@ pub(crate) fn pubsub_cloudevents(
 }
 
 /// A Pub/Sub push request: one message, which must have its `messageId`.
-pub(crate) fn pubsub_push(bytes: Bytes) -> Result<Records<QueueMessage<Payload>>, DecodeError> {
+pub(crate) fn pubsub_push(
+    bytes: Bytes,
+    expected: &'static str,
+) -> Result<Records<QueueMessage<Payload>>, DecodeError> {
     let source = Source::PubSubPush;
-    let pushed: PushedMessage = parse_provider(&bytes, source, queue::EXPECTED)?;
+    let pushed: PushedMessage = parse_provider(&bytes, source, expected)?;
     let raw = RawEvent::new(bytes, source);
-    let message = from_pubsub(pushed, None, raw, source, "/message")?;
+    let message = from_pubsub(pushed, None, raw, source, "/message", expected)?;
     if message.id.is_empty() {
         return Err(DecodeError::field(
-            queue::EXPECTED,
+            expected,
             source,
             "/message/messageId",
             "missing field `messageId`",
@@ -172,14 +179,10 @@ fn from_pubsub(
     raw: RawEvent,
     source: Source,
     pointer: &str,
+    expected: &'static str,
 ) -> Result<QueueMessage<Payload>, DecodeError> {
     let bad = |field: &str, reason: String| {
-        DecodeError::field(
-            queue::EXPECTED,
-            source,
-            format!("{pointer}/{field}"),
-            reason,
-        )
+        DecodeError::field(expected, source, format!("{pointer}/{field}"), reason)
     };
     let message = pushed.message;
     let body = match message.data {
@@ -221,27 +224,31 @@ fn from_pubsub(
 const JOB_NAME: &str = "X-CloudScheduler-JobName";
 const SCHEDULE_TIME: &str = "X-CloudScheduler-ScheduleTime";
 
-/// Whether the request comes from a Cloud Scheduler HTTP job.
-pub(crate) fn is_cloud_scheduler_request(request: &HttpRequest) -> bool {
-    request.header("x-cloudscheduler").is_some()
-}
-
 /// A Cloud Scheduler HTTP job: the job name and scheduled time from its
 /// headers, the body as the detail. The id, `<job>@<schedule time>`, is the
 /// same for every retry of a tick.
 pub(crate) fn cloud_scheduler_tick(
-    request: HttpRequest,
-) -> Result<Decoded<ScheduleEvent>, DecodeError> {
+    request: http::Request<Bytes>,
+    expected: &'static str,
+) -> Result<ScheduleEvent, DecodeError> {
     let header = |name: &str| {
         request
-            .header(name)
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
             .filter(|value| !value.is_empty())
-            .ok_or_else(|| scheduler_error(name, format!("missing header `{name}`")))
+            .ok_or_else(|| scheduler_error(name, format!("missing header `{name}`"), expected))
     };
     let job = header(JOB_NAME)?.to_owned();
     let time = header(SCHEDULE_TIME)?.to_owned();
     let scheduled_time = DateTime::parse_from_rfc3339(&time)
-        .map_err(|err| scheduler_error(SCHEDULE_TIME, format!("not an RFC 3339 time: {err}")))?
+        .map_err(|err| {
+            scheduler_error(
+                SCHEDULE_TIME,
+                format!("not an RFC 3339 time: {err}"),
+                expected,
+            )
+        })?
         .to_utc();
     let body = request.into_body();
     let detail = if body.iter().all(u8::is_ascii_whitespace) {
@@ -255,19 +262,18 @@ pub(crate) fn cloud_scheduler_tick(
         .rsplit_once("/jobs/")
         .map_or(job.as_str(), |(_, name)| name)
         .to_owned();
-    let tick = ScheduleEvent {
+    Ok(ScheduleEvent {
         name,
         scheduled_time,
         id: format!("{job}@{time}"),
         detail,
         raw: RawEvent::new(body, Source::CloudScheduler),
-    };
-    Ok(Decoded::single(tick, ReplyFormat::Direct))
+    })
 }
 
-fn scheduler_error(header: &str, reason: String) -> DecodeError {
+fn scheduler_error(header: &str, reason: String, expected: &'static str) -> DecodeError {
     DecodeError::field(
-        schedule::EXPECTED,
+        expected,
         Source::CloudScheduler,
         format!("header {header}"),
         reason,
@@ -309,7 +315,7 @@ fn each_event<U>(
     wanted: EventType,
     record: impl FnMut(CloudEvent<Payload>) -> Result<U, DecodeError>,
 ) -> Result<Records<U>, DecodeError> {
-    let events = cloudevent::decode_delivery(incoming)
+    let events = cloudevents::decode_delivery(incoming)
         .map_err(|err| err.expecting(expected))?
         .events;
     if let Some(event) = events

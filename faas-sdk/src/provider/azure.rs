@@ -1,4 +1,5 @@
-//! Azure Functions custom handler invocations, decoded into the contracts.
+//! Azure Functions custom handlers: the host's request payload →
+//! [`HttpRequest`], [`QueueMessage`], [`StorageEvent`], [`ScheduleEvent`].
 //!
 //! The Functions host `POST`s every invocation to the custom handler at
 //! `/<FunctionName>` with a JSON body of two members ("Request payload" in
@@ -45,24 +46,11 @@ use crate::contract::{
     HttpRequest, QueueMessage, QueueSource, ScheduleEvent, StorageEvent, StorageEventKind,
     StorageSource,
 };
-use crate::payload::{Payload, json_pointer};
-use crate::wire::{DecodeError, RawEvent, Source, parse_provider};
+use crate::payload::Payload;
+use crate::wire::json::segment;
+use crate::wire::{DecodeError, HttpShape, RawEvent, Source, parse_provider, provider_value};
 
 const SOURCE: Source = Source::AzureFunctions;
-
-/// Whether `json` is a custom handler invocation: an object whose first key
-/// is `Data` or `Metadata`. The host serializes `Data` first; the check
-/// looks at a few bytes, so it costs nothing on other platforms.
-pub(crate) fn is_envelope(json: &[u8]) -> bool {
-    let Some(rest) = json.trim_ascii_start().strip_prefix(b"{") else {
-        return false;
-    };
-    let rest = rest.trim_ascii_start();
-    [&b"\"Data\""[..], b"\"Metadata\""].iter().any(|key| {
-        rest.strip_prefix(*key)
-            .is_some_and(|after| after.trim_ascii_start().starts_with(b":"))
-    })
-}
 
 /// The request payload of one invocation.
 #[derive(Deserialize)]
@@ -186,21 +174,13 @@ impl Invocation {
         value: &Value,
         pointer: &str,
     ) -> Result<T, DecodeError> {
-        serde_path_to_error::deserialize(value).map_err(|err| {
-            let reason = err.inner().to_string();
-            self.bad_field(format!("{pointer}{}", json_pointer(err.path())), reason)
-        })
+        provider_value(value, SOURCE, self.expected, pointer)
     }
 }
 
 /// `/Data/<name>`, the binding's JSON pointer.
 fn data_pointer(name: &str) -> String {
-    format!("/Data/{}", pointer_segment(name))
-}
-
-/// A key as a JSON pointer segment (RFC 6901 escapes).
-fn pointer_segment(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
+    format!("/Data{}", segment(name))
 }
 
 /// The text of a string value as the host wrote it: a JSON string literal
@@ -308,8 +288,7 @@ pub(crate) fn http_request(
     let body = request_body(request.body, &headers)
         .map_err(|reason| invocation.bad_field(format!("{pointer}/Body"), reason))?;
     let target = request_target(&request.url, &request.query);
-    let mut decoded = HttpRequest::new(method, &target, headers, body);
-    decoded.path_params = request
+    let path_params = request
         .params
         .unwrap_or_default()
         .into_iter()
@@ -321,8 +300,9 @@ pub(crate) fn http_request(
             (key, value)
         })
         .collect::<HashMap<_, _>>();
-    decoded.raw = invocation.raw();
-    Ok(decoded)
+    Ok(HttpRequest::new(method, &target, headers, body)
+        .with_path_params(path_params)
+        .with_gateway(HttpShape::Native, invocation.raw()))
 }
 
 /// The path and query of `url`; the query comes from `Query` when the URL
@@ -369,7 +349,7 @@ fn request_headers(
 ) -> Result<HeaderMap, DecodeError> {
     let mut map = HeaderMap::new();
     for (name, values) in headers.into_iter().flatten() {
-        let at = || format!("{pointer}/Headers/{}", pointer_segment(name));
+        let at = || format!("{pointer}/Headers{}", segment(name));
         let header = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| invocation.bad_field(at(), format!("{name:?} is not a header name")))?;
         let values: Vec<&str> = match values {
@@ -455,15 +435,20 @@ pub(crate) fn queue_message(
     let id = invocation.meta("Id").and_then(host_text).ok_or_else(|| {
         invocation.bad_field("/Metadata/Id", "missing field `Id` (the queue message id)")
     })?;
-    let mut message = QueueMessage::new(id.into_owned(), binding_payload(value));
-    message.receive_count = Some(receive_count);
-    message.sent_at = invocation
-        .meta("InsertionTime")
-        .and_then(host_text)
-        .and_then(|time| parse_time(&time));
-    message.source = QueueSource::AzureQueue;
-    message.raw = invocation.raw();
-    Ok(message)
+    Ok(QueueMessage {
+        id: id.into_owned(),
+        body: binding_payload(value),
+        attributes: HashMap::new(),
+        receive_count: Some(receive_count),
+        group_id: None,
+        sent_at: invocation
+            .meta("InsertionTime")
+            .and_then(host_text)
+            .and_then(|time| parse_time(&time)),
+        source: QueueSource::AzureQueue,
+        origin: None,
+        raw: invocation.raw(),
+    })
 }
 
 // ------------------------------------------------------------------ blob
@@ -549,6 +534,7 @@ fn blob_path(uri: &str) -> Option<(String, String)> {
 
 /// The content of the invocation's trigger binding (a blob's bytes), from
 /// the raw invocation.
+#[cfg(feature = "azure")]
 pub(crate) fn trigger_content(raw: &RawEvent) -> Result<Bytes, DecodeError> {
     const EXPECTED: &str = "an Azure Functions custom handler invocation";
     if raw.source() != SOURCE {
@@ -645,16 +631,6 @@ mod tests {
 
     fn bytes(value: Value) -> Bytes {
         Bytes::from(value.to_string())
-    }
-
-    #[test]
-    fn envelopes_are_told_by_their_first_key() {
-        assert!(is_envelope(br#"{"Data":{},"Metadata":{}}"#));
-        assert!(is_envelope(b" \n{ \"Metadata\" : {}, \"Data\": {}}"));
-        assert!(!is_envelope(br#"{"Records":[{"Data":{}}]}"#));
-        assert!(!is_envelope(br#"{"Database":1}"#));
-        assert!(!is_envelope(br#"["Data"]"#));
-        assert!(!is_envelope(b""));
     }
 
     /// The documentation's queue sample: `DequeueCount` a number, `Id` plain.
